@@ -1,0 +1,119 @@
+import bz2
+import gzip
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import zstandard
+
+from transforms.read import ReadOptions, detect_format, parse_jsonl_line, read_file
+
+OPTIONS = ReadOptions()
+
+
+def rows(path, options=OPTIONS):
+    return list(read_file(str(path), options))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a.jsonl", "jsonl"),
+        ("a.jsonl.gz", "jsonl"),
+        ("a.json.zst", "jsonl"),
+        ("a.parquet", "parquet"),
+        ("a.txt.bz2", "text"),
+        ("README", "text"),
+    ],
+)
+def test_detect_format(name, expected):
+    assert detect_format(name) == expected
+
+
+def test_jsonl_fields_become_document_columns():
+    line = json.dumps({"id": 7, "text": "안녕하세요", "source": "blog", "lang": "ko"}).encode()
+    doc = parse_jsonl_line(line, "in.jsonl", 1, "text")
+    assert doc["id"] == "7" and doc["text"] == "안녕하세요" and doc["source"] == "blog"
+    assert json.loads(doc["metadata"]) == {"lang": "ko"}
+
+
+def test_missing_id_is_derived_from_path_and_line():
+    doc = parse_jsonl_line(b'{"text": "a"}', "dir/in.jsonl", 12, "text")
+    assert doc["id"] == "dir/in.jsonl:12" and doc["source"] == "dir/in.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b'{"text": "\xff\xfe"}', "invalid_utf8"),
+        (b'{"text": "unterminated', "invalid_json"),
+        (b'{"body": "x"}', "missing_text_field"),
+        (b'{"text": 5}', "text_not_string"),
+        (b"[1, 2]", "not_an_object"),
+    ],
+)
+def test_bad_lines_become_rejected_rows(line, reason):
+    row = parse_jsonl_line(line, "in.jsonl", 3, "text")
+    assert row["stage"] == "read" and row["reason"] == reason
+    assert "in.jsonl:3" in row["detail"]
+
+
+def test_html_field_is_taken_when_there_is_no_text():
+    doc = parse_jsonl_line(b'{"id": "p", "html": "<p>hi</p>"}', "in.jsonl", 1, "text")
+    assert doc["text"] == "<p>hi</p>"
+
+
+def test_every_line_of_a_file_is_accounted_for(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b'{"text": "a"}\n\n{"text": \n{"text": "b"}\r\n')
+    out = rows(path)
+    assert [r.get("reason", r.get("text")) for r in out] == ["a", "invalid_json", "b"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "compress"),
+    [
+        (".gz", gzip.compress),
+        (".bz2", bz2.compress),
+        (".zst", lambda data: zstandard.ZstdCompressor().compress(data)),
+    ],
+)
+def test_compressed_jsonl(tmp_path, suffix, compress):
+    path = tmp_path / f"in.jsonl{suffix}"
+    path.write_bytes(compress(b'{"text": "\xec\x95\x88\xeb\x85\x95"}\n{"text": "b"}\n'))
+    assert [r["text"] for r in rows(path)] == ["안녕", "b"]
+
+
+def test_truncated_gzip_keeps_what_was_read_and_names_the_file(tmp_path):
+    data = gzip.compress(b"".join(b'{"text": "line %d"}\n' % i for i in range(5000)))
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    out = rows(path)
+    assert out[-1]["reason"] == "corrupt_or_truncated_file"
+    assert str(path) in out[-1]["detail"]
+    assert all("stage" not in r for r in out[:-2])
+    assert len(out) > 10
+
+
+def test_unreadable_file_is_one_rejected_row(tmp_path):
+    path = tmp_path / "bad.jsonl.gz"
+    path.write_bytes(b"not gzip at all")
+    (row,) = rows(path)
+    assert row["reason"] == "unreadable_file" and row["id"] == str(path)
+
+
+def test_plain_text_per_file_and_per_block(tmp_path):
+    path = tmp_path / "doc.txt"
+    path.write_text("첫 문단\n둘째 줄\n\n  \n둘째 문단\n", encoding="utf-8")
+    assert [r["text"] for r in rows(path)] == ["첫 문단\n둘째 줄\n\n  \n둘째 문단\n"]
+    blocks = rows(path, ReadOptions(text_split="blank-line"))
+    assert [r["text"] for r in blocks] == ["첫 문단\n둘째 줄", "둘째 문단\n"]
+    assert blocks[1]["id"] == f"{path}#2"
+
+
+def test_parquet_input(tmp_path):
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "content": ["가", None]}), path)
+    out = rows(path, ReadOptions(text_field="content"))
+    assert out[0]["text"] == "가" and out[1]["reason"] == "missing_text_field"

@@ -1,0 +1,219 @@
+"""Turn input files into documents, or into rejected rows that say what was wrong.
+
+Every record of every file ends as exactly one yielded row: a document (see
+:func:`transforms.records.make_document`) or a rejected row with stage ``read``. A file that
+cannot be opened, or whose compressed stream breaks off, yields one rejected row for the
+whole file (or for the unread rest), so it is counted and named in the run's summary.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import json
+import lzma
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.records import make_document, make_rejected
+
+FORMATS = ("auto", "jsonl", "text", "parquet")
+TEXT_SPLITS = ("file", "blank-line")
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zst", ".zstd", ".xz")
+# Rejected rows keep at most this much of a broken record, so one giant bad line cannot bloat
+# rejected/.
+MAX_REJECTED_TEXT = 10_000
+HTML_FIELD = "html"
+UNREADABLE_FILE = "unreadable_file"
+TRUNCATED_FILE = "corrupt_or_truncated_file"
+_BLANK_LINES = re.compile(rb"\n(?:[ \t\r\f\v]*\n)+")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    format: str = "auto"
+    text_field: str = "text"
+    text_split: str = "file"
+
+
+def detect_format(path: str, configured: str = "auto") -> str:
+    """The input format of ``path``: the configured one, or by extension under compression."""
+    if configured != "auto":
+        return configured
+    name = path.lower()
+    for suffix in COMPRESSED_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith((".jsonl", ".json", ".ndjson")):
+        return "jsonl"
+    return "text"
+
+
+def _decode(raw: bytes) -> tuple[str | None, str]:
+    """(text, "") for valid UTF-8, else (None, a description of the first bad byte)."""
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError as err:
+        return None, f"invalid UTF-8 at byte {err.start}: {raw[err.start : err.start + 4]!r}"
+
+
+def _rejected_text(raw: bytes | str) -> str:
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    return text[:MAX_REJECTED_TEXT]
+
+
+def record_to_row(
+    record: Any, fallback_id: str, path: str, text_field: str
+) -> dict[str, Any]:
+    """A parsed JSON/Parquet record as a document, or a rejected row saying what is missing."""
+    if not isinstance(record, dict):
+        return make_rejected(
+            fallback_id,
+            "read",
+            "not_an_object",
+            f"{fallback_id}: expected a JSON object, got {type(record).__name__}",
+            _rejected_text(json.dumps(record, ensure_ascii=False)),
+        )
+    doc_id = record.get("id")
+    doc_id = fallback_id if doc_id is None or doc_id == "" else str(doc_id)
+    text = record.get(text_field)
+    if text is None and isinstance(record.get(HTML_FIELD), str):
+        text_field = HTML_FIELD  # raw pages: the cleaning stage turns markup into text
+        text = record[HTML_FIELD]
+    if text is None:
+        return make_rejected(
+            doc_id,
+            "read",
+            "missing_text_field",
+            f"{fallback_id}: no {text_field!r} field (fields: {', '.join(sorted(record))}); "
+            "choose the field with --text-field",
+            _rejected_text(json.dumps(record, ensure_ascii=False)),
+        )
+    if not isinstance(text, str):
+        return make_rejected(
+            doc_id,
+            "read",
+            "text_not_string",
+            f"{fallback_id}: {text_field!r} is {type(text).__name__}, not a string",
+            _rejected_text(json.dumps(record, ensure_ascii=False, default=str)),
+        )
+    source = record.get("source")
+    metadata = {k: v for k, v in record.items() if k not in ("id", text_field, "source")}
+    return make_document(
+        doc_id,
+        text,
+        str(source) if source is not None else path,
+        json.dumps(metadata, ensure_ascii=False, sort_keys=True, default=str),
+    )
+
+
+def parse_jsonl_line(line: bytes, path: str, line_no: int, text_field: str) -> dict[str, Any]:
+    """One JSONL line (1-based ``line_no``) as a document or a rejected row."""
+    fallback_id = f"{path}:{line_no}"
+    text, problem = _decode(line)
+    if text is None:
+        return make_rejected(
+            fallback_id, "read", "invalid_utf8", f"{fallback_id}: {problem}", _rejected_text(line)
+        )
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as err:
+        return make_rejected(
+            fallback_id,
+            "read",
+            "invalid_json",
+            f"{fallback_id}: {err.msg} at column {err.colno}",
+            _rejected_text(text),
+        )
+    return record_to_row(record, fallback_id, path, text_field)
+
+
+def split_text_file(data: bytes, path: str, text_split: str) -> Iterator[dict[str, Any]]:
+    """A plain-text file as one document, or one per blank-line-separated block."""
+    blocks = [data] if text_split == "file" else _BLANK_LINES.split(data)
+    for block_no, block in enumerate(blocks, start=1):
+        if text_split != "file" and not block.strip():
+            continue  # the separators themselves, not records
+        doc_id = path if text_split == "file" else f"{path}#{block_no}"
+        text, problem = _decode(block)
+        if text is None:
+            yield make_rejected(
+                doc_id, "read", "invalid_utf8", f"{doc_id}: {problem}", _rejected_text(block)
+            )
+        else:
+            yield make_document(doc_id, text, path)
+
+
+def _iter_jsonl(stream: Any, path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
+    line_no = 0
+    while line := stream.readline():
+        line_no += 1
+        if not line.strip():
+            continue  # blank separator lines are not records
+        yield parse_jsonl_line(line.rstrip(b"\r\n"), path, line_no, options.text_field)
+
+
+def _iter_parquet(stream: Any, path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    row_no = 0
+    for batch in pq.ParquetFile(stream).iter_batches(batch_size=1024):
+        for record in batch.to_pylist():
+            row_no += 1
+            yield record_to_row(record, f"{path}:{row_no}", path, options.text_field)
+
+
+def open_decompressed(raw: Any, path: str) -> Any:
+    """A binary stream of ``raw``'s decompressed bytes, chosen by ``path``'s extension.
+
+    Python's own codecs (unlike Beam's CompressedFile) raise on a truncated stream, so a
+    broken file is reported instead of silently ending early.
+    """
+    name = path.lower()
+    if name.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if name.endswith(".bz2"):
+        return bz2.BZ2File(raw, mode="rb")
+    if name.endswith(".xz"):
+        return lzma.LZMAFile(raw, mode="rb")
+    if name.endswith((".zst", ".zstd")):
+        import zstandard
+
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))
+    return raw
+
+
+def read_file(path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
+    """Every record of ``path`` as a document or a rejected row; never raises for bad input."""
+    fmt = detect_format(path, options.format)
+    produced = 0
+    try:
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
+            stream = raw if fmt == "parquet" else open_decompressed(raw, path)
+            if fmt == "jsonl":
+                rows = _iter_jsonl(stream, path, options)
+            elif fmt == "parquet":
+                rows = _iter_parquet(stream, path, options)
+            else:
+                rows = split_text_file(stream.read(), path, options.text_split)
+            for row in rows:
+                produced += 1
+                yield row
+    except Exception as err:  # noqa: BLE001 - any I/O or codec failure becomes a rejected row
+        reason = UNREADABLE_FILE if produced == 0 else TRUNCATED_FILE
+        where = "could not be read" if produced == 0 else f"broke off after {produced} records"
+        yield make_rejected(
+            path,
+            "read",
+            reason,
+            f"{path}: {where}: {type(err).__name__}: {err}",
+        )

@@ -1,0 +1,80 @@
+"""The two row shapes every input record ends in: a clean document or a rejected row.
+
+A document travels through the pipeline as a plain dict with the clean columns below; a record
+that leaves the pipeline early becomes a rejected dict naming the stage and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pyarrow as pa
+
+STAGES = ("read", "filter", "pii", "dedupe", "tokenize")
+
+PII_COUNTS_TYPE = pa.struct([("acc", pa.int32()), ("rrn", pa.int32()), ("tel", pa.int32())])
+
+CLEAN_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("text", pa.string()),
+        ("source", pa.string()),
+        ("metadata", pa.string()),  # the input record's other fields, as JSON
+        ("pii_counts", PII_COUNTS_TYPE),
+        ("cluster_size", pa.int64()),  # documents in this keeper's duplicate cluster (1 if unique)
+    ]
+)
+
+REJECTED_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("stage", pa.string()),
+        ("reason", pa.string()),
+        ("detail", pa.string()),
+        ("duplicate_of", pa.string()),
+        ("text", pa.string()),
+    ]
+)
+
+
+def make_document(
+    doc_id: str, text: str, source: str, metadata: str = "{}"
+) -> dict[str, Any]:
+    return {
+        "id": doc_id,
+        "text": text,
+        "source": source,
+        "metadata": metadata,
+        "pii_counts": {"acc": 0, "rrn": 0, "tel": 0},
+        "cluster_size": 1,
+    }
+
+
+def make_rejected(
+    doc_id: str,
+    stage: str,
+    reason: str,
+    detail: str = "",
+    text: str = "",
+    duplicate_of: str | None = None,
+) -> dict[str, Any]:
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
+    return {
+        "id": doc_id,
+        "stage": stage,
+        "reason": reason,
+        "detail": detail,
+        "duplicate_of": duplicate_of,
+        "text": text,
+    }
+
+
+def stable_hash(*parts: str | bytes) -> int:
+    """A 64-bit hash that is the same in every process and on every machine (unlike hash())."""
+    digest = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\x00")
+    return int.from_bytes(digest.digest(), "little")
