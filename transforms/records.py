@@ -7,6 +7,7 @@ that leaves the pipeline early becomes a rejected dict naming the stage and the 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -36,6 +37,14 @@ REJECTED_SCHEMA = pa.schema(
         ("text", pa.string()),
     ]
 )
+
+
+@dataclass(frozen=True)
+class Drop:
+    """A step's verdict that a document leaves the pipeline: why, and the measured value."""
+
+    reason: str
+    detail: str = ""
 
 
 def make_document(

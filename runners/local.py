@@ -1,0 +1,65 @@
+"""Choosing and configuring the Beam runner for a kprep pipeline.
+
+Locally kprep runs Beam's FnApiRunner directly: ``--runner=DirectRunner`` in Beam 2.77 first
+tries to download the Prism runner from GitHub, which hangs on a machine without internet.
+Prism is used only when ``--prism_location`` points at a binary. ``multi_threading`` mode is
+refused: it silently loses GroupByKey values (see the README).
+"""
+
+from __future__ import annotations
+
+import os
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
+
+LOCAL_RUNNERS = (None, "DirectRunner", "FnApiRunner", "BundleBasedDirectRunner")
+
+
+class RunnerError(ValueError):
+    """Runner options kprep refuses; the message says why and what to use instead."""
+
+
+def pipeline_options(beam_args: list[str]) -> PipelineOptions:
+    """PipelineOptions from the pass-through flags, with kprep's local defaults filled in."""
+    options = PipelineOptions(beam_args)
+    direct = options.view_as(DirectOptions)
+    if direct.direct_running_mode == "multi_threading":
+        raise RunnerError(
+            "--direct_running_mode=multi_threading is refused: in Beam 2.77 it silently drops "
+            "values in GroupByKey. Use multi_processing (default, all cores) or in_memory."
+        )
+    runner = options.view_as(StandardOptions).runner
+    if runner in LOCAL_RUNNERS and "--direct_running_mode" not in " ".join(beam_args):
+        direct.direct_running_mode = "multi_processing"
+    if runner in LOCAL_RUNNERS and "--direct_num_workers" not in " ".join(beam_args):
+        parallel = direct.direct_running_mode == "multi_processing"
+        direct.direct_num_workers = (os.cpu_count() or 1) if parallel else 1
+    return options
+
+
+def make_pipeline(beam_args: list[str]) -> beam.Pipeline:
+    """A Beam pipeline on the runner the flags name (the local FnApiRunner by default)."""
+    options = pipeline_options(beam_args)
+    runner = options.view_as(StandardOptions).runner
+    prism = options.get_all_options().get("prism_location")
+    if runner in LOCAL_RUNNERS and not prism:
+        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+        return beam.Pipeline(runner=FnApiRunner(), options=options)
+    if runner in LOCAL_RUNNERS and prism:
+        options.view_as(StandardOptions).runner = "PrismRunner"
+    return beam.Pipeline(options=options)
+
+
+def describe_runner(beam_args: list[str]) -> str:
+    """One line naming the runner and its parallelism, for progress output."""
+    options = pipeline_options(beam_args)
+    runner = options.view_as(StandardOptions).runner
+    if runner in LOCAL_RUNNERS:
+        direct = options.view_as(DirectOptions)
+        return (
+            f"local FnApiRunner, {direct.direct_running_mode}, "
+            f"{direct.direct_num_workers} worker(s)"
+        )
+    return str(runner)

@@ -1,0 +1,131 @@
+"""Beam sources and sinks for documents: read input files, write sorted Parquet shards.
+
+Output files are deterministic: rows go to ``part-NNNNN-of-MMMMM.parquet`` by a stable hash
+of their id, each file is sorted by id, written under a temporary name and renamed when
+complete, so a retried bundle never leaves a partial or duplicate file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from typing import Any
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from transforms.read import ReadOptions, read_file
+from transforms.records import stable_hash
+from transforms.stage import METRICS_NAMESPACE, REJECTED
+
+
+class InputError(ValueError):
+    """Input patterns that match nothing usable; the message says which and what to do."""
+
+
+def expand_patterns(patterns: list[str]) -> list[tuple[str, int]]:
+    """(path, size) of every file the patterns match, sorted; directories mean their files."""
+    if not patterns:
+        raise InputError("no input given: pass --input PATH_OR_GLOB[,PATH_OR_GLOB...]")
+    found: dict[str, int] = {}
+    for pattern in patterns:
+        if FileSystems.get_scheme(pattern) is None and os.path.isdir(pattern):
+            pattern = os.path.join(pattern, "*")
+        try:
+            metadata = FileSystems.match([pattern])[0].metadata_list
+        except Exception as err:  # noqa: BLE001 - any filesystem error is a usage error here
+            raise InputError(f"cannot list input {pattern!r}: {err}") from err
+        files = [m for m in metadata if not os.path.basename(m.path).startswith((".", "_"))]
+        if not files:
+            raise InputError(
+                f"input {pattern!r} matched no files: check the path, and quote globs "
+                "so that your shell does not expand them"
+            )
+        for m in files:
+            found[m.path] = m.size_in_bytes
+    return sorted(found.items())
+
+
+class _ReadFile(beam.DoFn):
+    def __init__(self, options: ReadOptions):
+        self._options = options
+        self._records = Metrics.counter(METRICS_NAMESPACE, "read.records")
+        self._files = Metrics.counter(METRICS_NAMESPACE, "read.files")
+
+    def process(self, path: str):
+        self._files.inc()
+        for row in read_file(path, self._options):
+            self._records.inc()
+            if "stage" in row:
+                yield beam.pvalue.TaggedOutput(REJECTED, row)
+            else:
+                yield row
+
+
+class ReadDocuments(beam.PTransform):
+    """Files -> (documents, rejected rows of stage ``read``)."""
+
+    def __init__(self, paths: list[str], options: ReadOptions):
+        super().__init__()
+        self._paths = paths
+        self._options = options
+
+    def expand(self, pbegin):
+        results = (
+            pbegin
+            | "Files" >> beam.Create(self._paths)
+            # Compressed files are not splittable: spread whole files over the workers.
+            | "Spread files" >> beam.Reshuffle()
+            | "Parse" >> beam.ParDo(_ReadFile(self._options)).with_outputs(REJECTED, main="docs")
+        )
+        return results.docs, results[REJECTED]
+
+
+def write_file_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary name, so readers never see a partial file."""
+    directory, name = path.rsplit("/", 1) if "/" in path else (".", path)
+    temp = f"{directory}/.{name}.tmp-{uuid.uuid4().hex}"
+    with FileSystems.create(temp) as handle:
+        handle.write(data)
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([temp], [path])
+
+
+def parquet_bytes(rows: list[dict[str, Any]], schema: pa.Schema) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), buffer, compression="zstd")
+    return buffer.getvalue()
+
+
+class WriteSortedParquet(beam.PTransform):
+    """Rows -> ``directory/{prefix}-NNNNN-of-MMMMM.parquet``, each sorted by id; emits paths."""
+
+    def __init__(self, directory: str, schema: pa.Schema, num_shards: int, prefix: str = "part"):
+        super().__init__()
+        self._directory = directory.rstrip("/")
+        self._schema = schema
+        self._num_shards = num_shards
+        self._prefix = prefix
+
+    def _write(self, shard_and_rows: tuple[int, Any]) -> str:
+        shard, rows = shard_and_rows
+        ordered = sorted(rows, key=lambda row: row["id"])
+        path = (
+            f"{self._directory}/{self._prefix}-{shard:05d}-of-{self._num_shards:05d}.parquet"
+        )
+        write_file_atomically(path, parquet_bytes(ordered, self._schema))
+        return path
+
+    def expand(self, rows):
+        num_shards = self._num_shards
+        return (
+            rows
+            | "Key by shard" >> beam.Map(lambda row: (stable_hash(row["id"]) % num_shards, row))
+            | "Group shard" >> beam.GroupByKey()
+            | "Write shard" >> beam.Map(self._write)
+        )

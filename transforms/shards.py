@@ -1,0 +1,165 @@
+"""Tokenize clean documents and write them as shuffled Megatron shards, in Beam.
+
+Each document becomes ``encode(text).ids + [eod]``; it goes to train/valid/test by a hash of its
+id, to one of its split's shards by a seeded hash, and sits in the shard in seeded-hash order,
+so GPT-NeoX reads shuffled data and the bytes are the same on every runner and worker count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any
+
+import apache_beam as beam
+import numpy as np
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+from tokenizers import Tokenizer
+
+from transforms.beam_io import write_file_atomically
+from transforms.megatron import encode_shard
+from transforms.records import make_rejected, stable_hash
+from transforms.stage import METRICS_NAMESPACE, REJECTED
+
+SPLITS = ("train", "valid", "test")
+ENCODE_BATCH = 512
+
+
+def split_of(doc_id: str, valid_fraction: float, test_fraction: float) -> str:
+    """train, valid or test, by a hash of the id alone (stable when the seed changes)."""
+    position = stable_hash("split", doc_id) / 2**64
+    if position < valid_fraction:
+        return "valid"
+    if position < valid_fraction + test_fraction:
+        return "test"
+    return "train"
+
+
+def load_tokenizer(path: str) -> Tokenizer:
+    """A tokenizer from a tokenizer.json file or a directory holding one, on any filesystem."""
+    if not path.endswith(".json"):
+        path = FileSystems.join(path, "tokenizer.json")
+    with FileSystems.open(path) as handle:
+        return Tokenizer.from_str(handle.read().decode("utf-8"))
+
+
+class _EncodeFile(beam.DoFn):
+    """Clean Parquet file -> (split, (order key, id, token bytes)) or rejected rows."""
+
+    def __init__(
+        self, tokenizer_path: str, eod_id: int, dtype: str, fractions: tuple[float, float],
+        seed: int,
+    ):
+        self._tokenizer_path = tokenizer_path
+        self._eod_id = eod_id
+        self._dtype = dtype
+        self._fractions = fractions
+        self._seed = seed
+        self._tokenizer: Tokenizer | None = None
+        self._documents = Metrics.counter(METRICS_NAMESPACE, "tokenize.documents")
+        self._tokens = Metrics.counter(METRICS_NAMESPACE, "tokenize.tokens")
+        self._empty = Metrics.counter(METRICS_NAMESPACE, "tokenize.dropped.no_tokens")
+
+    def setup(self):
+        self._tokenizer = load_tokenizer(self._tokenizer_path)
+
+    def process(self, path: str):
+        with FileSystems.open(path) as handle:
+            parquet = pq.ParquetFile(handle)
+            for batch in parquet.iter_batches(batch_size=ENCODE_BATCH, columns=["id", "text"]):
+                ids, texts = batch.column("id").to_pylist(), batch.column("text").to_pylist()
+                encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False)
+                for doc_id, text, encoding in zip(ids, texts, encodings, strict=True):
+                    yield from self._emit(doc_id, text, encoding.ids)
+
+    def _emit(self, doc_id: str, text: str, token_ids: list[int]):
+        if not token_ids:
+            self._empty.inc()
+            yield beam.pvalue.TaggedOutput(
+                REJECTED,
+                make_rejected(doc_id, "tokenize", "no_tokens", "the text encodes to 0 tokens", text),
+            )
+            return
+        tokens = np.asarray([*token_ids, self._eod_id], dtype=self._dtype)
+        self._documents.inc()
+        self._tokens.inc(len(tokens))
+        order = stable_hash("order", str(self._seed), doc_id)
+        yield split_of(doc_id, *self._fractions), (order, doc_id, tokens.tobytes())
+
+
+class WriteShards(beam.PTransform):
+    """(split, (order, id, tokens)) -> ``{split}_{NNNNN}.bin/.idx`` files; emits shard records.
+
+    A split's shard count is its token total divided by ``target_shard_tokens`` (rounded up),
+    computed in the pipeline and passed to the shard assignment as a side input.
+    """
+
+    def __init__(self, out_dir: str, dtype: str, target_shard_tokens: int, seed: int):
+        super().__init__()
+        self._out_dir = out_dir.rstrip("/")
+        self._dtype = dtype
+        self._target = target_shard_tokens
+        self._seed = seed
+
+    def expand(self, encoded):
+        itemsize = np.dtype(self._dtype).itemsize
+        target, seed = self._target, self._seed
+        shard_counts = (
+            encoded
+            | "Tokens per doc" >> beam.Map(lambda kv: (kv[0], len(kv[1][2]) // itemsize))
+            | "Tokens per split" >> beam.CombinePerKey(sum)
+            | "Shards per split" >> beam.Map(lambda kv: (kv[0], max(1, math.ceil(kv[1] / target))))
+        )
+
+        def assign(kv, counts):
+            split, (order, doc_id, tokens) = kv
+            shard = stable_hash("shard", str(seed), doc_id) % counts[split]
+            return (split, shard), (order, doc_id, tokens)
+
+        return (
+            encoded
+            | "Assign shard" >> beam.Map(assign, counts=beam.pvalue.AsDict(shard_counts))
+            | "Group shard" >> beam.GroupByKey()
+            | "Write shard" >> beam.Map(self._write)
+        )
+
+    def _write(self, key_and_docs: tuple[tuple[str, int], Any]) -> dict[str, Any]:
+        (split, shard), docs = key_and_docs
+        ordered = sorted(docs)  # by seeded order hash, then id: a deterministic shuffle
+        arrays = [np.frombuffer(tokens, dtype=self._dtype) for _, _, tokens in ordered]
+        bin_bytes, idx_bytes = encode_shard(arrays, self._dtype)
+        name = f"{split}_{shard:05d}"
+        # .bin first: a reader opening by .idx never finds an index without its data.
+        write_file_atomically(f"{self._out_dir}/{name}.bin", bin_bytes)
+        write_file_atomically(f"{self._out_dir}/{name}.idx", idx_bytes)
+        return {
+            "name": name,
+            "split": split,
+            "documents": len(arrays),
+            "tokens": sum(len(a) for a in arrays),
+            "bin_bytes": len(bin_bytes),
+            "bin_sha256": hashlib.sha256(bin_bytes).hexdigest(),
+            "idx_sha256": hashlib.sha256(idx_bytes).hexdigest(),
+        }
+
+
+class EncodeFiles(beam.PTransform):
+    """Clean Parquet paths -> (encoded documents keyed by split, rejected rows)."""
+
+    def __init__(self, paths: list[str], **encode_args: Any):
+        super().__init__()
+        self._paths = paths
+        self._encode_args = encode_args
+
+    def expand(self, pbegin):
+        results = (
+            pbegin
+            | "Clean files" >> beam.Create(self._paths)
+            | "Spread files" >> beam.Reshuffle()
+            | "Encode" >> beam.ParDo(_EncodeFile(**self._encode_args)).with_outputs(
+                REJECTED, main="encoded"
+            )
+        )
+        return results.encoded, results[REJECTED]

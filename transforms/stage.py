@@ -1,0 +1,60 @@
+"""The one Beam wrapper that turns a pure per-document function into a pipeline step.
+
+A step function takes a document dict and returns the (possibly changed) document to keep it,
+or a :class:`~transforms.records.Drop` to reject it. The wrapper does the bookkeeping every
+step shares: the rejected row with stage and reason, and ``kprep`` counters per outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from transforms.records import Drop, make_rejected
+
+REJECTED = "rejected"
+METRICS_NAMESPACE = "kprep"
+
+StepFn = Callable[[dict[str, Any]], "dict[str, Any] | Drop"]
+
+
+class _ApplyStep(beam.DoFn):
+    def __init__(self, stage: str, fn: StepFn):
+        self._stage = stage
+        self._fn = fn
+        self._counters: dict[str, Any] = {}
+
+    def _count(self, name: str) -> None:
+        if name not in self._counters:
+            self._counters[name] = Metrics.counter(METRICS_NAMESPACE, name)
+        self._counters[name].inc()
+
+    def process(self, doc: dict[str, Any]):
+        outcome = self._fn(doc)
+        if isinstance(outcome, Drop):
+            self._count(f"{self._stage}.dropped.{outcome.reason}")
+            yield beam.pvalue.TaggedOutput(
+                REJECTED,
+                make_rejected(doc["id"], self._stage, outcome.reason, outcome.detail, doc["text"]),
+            )
+        else:
+            self._count(f"{self._stage}.kept")
+            yield outcome
+
+
+class DocStep(beam.PTransform):
+    """Apply ``fn`` to every document: returns (kept documents, rejected rows)."""
+
+    def __init__(self, stage: str, fn: StepFn):
+        super().__init__()
+        self._stage = stage
+        self._fn = fn
+
+    def expand(self, docs):
+        results = docs | beam.ParDo(_ApplyStep(self._stage, self._fn)).with_outputs(
+            REJECTED, main="kept"
+        )
+        return results.kept, results[REJECTED]
