@@ -5,33 +5,38 @@ then merges up to ``vocab_size - 1``, then the PII tokens as special added token
 (``<|acc|>``, ``<|tel|>``, ``<|rrn|>`` at 30000-30002 by default). The pre-tokenizer splits
 on and removes U+0CF1, the morpheme-boundary mark of the training text, so merges never
 cross a boundary while raw text encodes as plain byte-level BPE.
+
+    clean/ -> [Beam] sample + Kiwi morpheme split -> tokenizer_sample/ -> BpeTrainer -> tokenizer/
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 
-import pyarrow.parquet as pq
-from apache_beam.io.filesystems import FileSystems
-from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
-from pipeline.outputs import list_parquet
-from transforms.records import stable_hash
+from pipeline.outputs import join, write_text
+from tokenizer_training.morphemes import MORPHEME_BOUNDARY
+from tokenizer_training.sample import read_sample, write_sample
+
+log = logging.getLogger("kprep")
 
 SPECIAL_TOKENS = ("<pad>", "<eos>", "<|endoftext|>", "<|sep|>")
 EOD_TOKEN = "<|endoftext|>"
-MORPHEME_BOUNDARY = "\u0cf1"
 PII_TOKEN_ORDER = ("acc", "tel", "rrn")  # the released tokenizer's order of ids 30000-30002
+MODEL_MAX_LENGTH = 2048
 
 
 def empty_tokenizer() -> Tokenizer:
+    """BPE with the released tokenizer's pre-tokenizer, post-processor and decoder."""
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Split(Regex(MORPHEME_BOUNDARY), behavior="removed"),
+            pre_tokenizers.Split(MORPHEME_BOUNDARY, behavior="removed"),
             pre_tokenizers.ByteLevel(add_prefix_space=False),
         ]
     )
@@ -40,13 +45,36 @@ def empty_tokenizer() -> Tokenizer:
     return tokenizer
 
 
+def ordered_pii_tokens(pii_tokens: Mapping[str, str]) -> list[str]:
+    """PII token strings in id order: the released order first, any other kinds by name."""
+    kinds = [k for k in PII_TOKEN_ORDER if k in pii_tokens]
+    kinds += sorted(k for k in pii_tokens if k not in PII_TOKEN_ORDER)
+    return [pii_tokens[k] for k in kinds]
+
+
+def without_reserved(texts: Iterable[str], reserved: Iterable[str]) -> Iterator[str]:
+    """Texts with each reserved token replaced by a boundary, so no merge learns its pieces."""
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(reserved, key=len, reverse=True)))
+    for text in texts:
+        yield pattern.sub(MORPHEME_BOUNDARY, text)
+
+
 def train_bpe(
-    texts: Iterable[str], vocab_size: int, pii_tokens: Mapping[str, str], show_progress: bool = False
+    texts: Iterable[str],
+    vocab_size: int,
+    pii_tokens: Mapping[str, str],
+    show_progress: bool = False,
+    length: int | None = None,
 ) -> Tokenizer:
-    """A byte-level BPE tokenizer of ``vocab_size`` ids plus the PII tokens."""
+    """A byte-level BPE tokenizer of ``vocab_size`` ids plus the PII tokens.
+
+    ``texts`` may carry U+0CF1 morpheme boundaries; merges never cross them. ``length`` (the
+    number of texts) only feeds the progress bar.
+    """
     minimum = len(SPECIAL_TOKENS) + 256
     if vocab_size <= minimum:
         raise ValueError(f"vocab_size must exceed {minimum} (specials and bytes), got {vocab_size}")
+    pii = ordered_pii_tokens(pii_tokens)
     tokenizer = empty_tokenizer()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
@@ -54,87 +82,101 @@ def train_bpe(
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=show_progress,
     )
-    tokenizer.train_from_iterator(texts, trainer=trainer)
-    tokenizer.add_special_tokens([pii_tokens[kind] for kind in PII_TOKEN_ORDER])
+    # The trainer does not extract special tokens from the text: hide them from it.
+    training_texts = without_reserved(texts, [*SPECIAL_TOKENS, *pii])
+    tokenizer.train_from_iterator(training_texts, trainer=trainer, length=length)
+    learned = tokenizer.get_vocab_size(with_added_tokens=True)
+    if learned < vocab_size:
+        log.warning(
+            "the sample has too little text for %d ids: learned %d, so the PII tokens start at "
+            "id %d instead of %d; train on more text for the released layout",
+            vocab_size,
+            learned,
+            learned,
+            vocab_size,
+        )
+    tokenizer.add_special_tokens(pii)
     return tokenizer
 
 
-def save_tokenizer_dir(tokenizer: Tokenizer, out_dir: str | Path) -> None:
-    """tokenizer.json plus the config files transformers' AutoTokenizer reads."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer.save(str(out / "tokenizer.json"))
+def save_tokenizer_dir(tokenizer: Tokenizer, out_dir: str) -> None:
+    """tokenizer.json plus the config files transformers' AutoTokenizer reads (any filesystem)."""
     specials = {
         "bos_token": EOD_TOKEN,
         "eos_token": EOD_TOKEN,
         "unk_token": EOD_TOKEN,
         "pad_token": "<pad>",
     }
-    added = [t for t in tokenizer.get_added_tokens_decoder().values() if t.content not in SPECIAL_TOKENS]
+    added = [
+        t.content
+        for _, t in sorted(tokenizer.get_added_tokens_decoder().items())
+        if t.content not in SPECIAL_TOKENS
+    ]
     config = {
         "tokenizer_class": "PreTrainedTokenizerFast",
-        "model_max_length": 2048,
+        "model_max_length": MODEL_MAX_LENGTH,
         "clean_up_tokenization_spaces": False,
-        "additional_special_tokens": [t.content for t in added],
+        "additional_special_tokens": added,
         **specials,
     }
-    (out / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
-    specials_map = dict(specials, additional_special_tokens=[t.content for t in added])
-    (out / "special_tokens_map.json").write_text(json.dumps(specials_map, indent=2) + "\n")
+    write_text(join(out_dir, "tokenizer.json"), tokenizer.to_str(pretty=True))
+    write_text(join(out_dir, "tokenizer_config.json"), json.dumps(config, indent=2) + "\n")
+    specials_map = dict(specials, additional_special_tokens=added)
+    write_text(join(out_dir, "special_tokens_map.json"), json.dumps(specials_map, indent=2) + "\n")
 
 
-def text_bytes(files: list[str]) -> int:
-    """Uncompressed bytes of the ``text`` column, from the Parquet footers alone."""
-    total = 0
-    for path in files:
-        with FileSystems.open(path) as handle:
-            metadata = pq.ParquetFile(handle).metadata
-        column = metadata.schema.names.index("text")
-        for group in range(metadata.num_row_groups):
-            total += metadata.row_group(group).column(column).total_uncompressed_size
-    return total
-
-
-def sample_clean_texts(clean_dir: str, sample_bytes: int) -> Iterator[str]:
-    """A deterministic sample of about ``sample_bytes`` of clean text, chosen by id hash."""
-    files = list_parquet(clean_dir)
-    available = text_bytes(files)
-    keep_below = 2**64 if available <= sample_bytes else int(2**64 * sample_bytes / available)
-    for path in files:
-        with FileSystems.open(path) as handle:
-            for batch in pq.ParquetFile(handle).iter_batches(columns=["id", "text"]):
-                ids, texts = batch.column("id").to_pylist(), batch.column("text").to_pylist()
-                for doc_id, text in zip(ids, texts, strict=True):
-                    if stable_hash("tokenizer-sample", doc_id) < keep_below:
-                        yield text
+def default_sample_dir(clean_dir: str) -> str:
+    """RUN_DIR/tokenizer_sample beside RUN_DIR/clean: kept apart from the tokenizer files."""
+    parent = clean_dir.rstrip("/").rsplit("/", 1)[0] if "/" in clean_dir.rstrip("/") else "."
+    return join(parent, "tokenizer_sample")
 
 
 def run_train_tokenizer(
-    clean_dir: str, out_dir: str, vocab_size: int, sample_bytes: int,
-    pii_tokens: Mapping[str, str], show_progress: bool = True,
+    clean_dir: str,
+    out_dir: str,
+    vocab_size: int,
+    sample_bytes: int,
+    pii_tokens: Mapping[str, str],
+    show_progress: bool = True,
+    morpheme_split: bool = True,
+    beam_args: list[str] | None = None,
+    sample_dir: str | None = None,
 ) -> dict:
-    """Train on a sample of clean/ and save the Hugging Face files; returns the figures."""
+    """Sample clean/ in Beam, train BPE on it and save the Hugging Face files; returns figures.
+
+    The split sample stays in ``sample_dir`` (default RUN_DIR/tokenizer_sample) and is reused
+    by the next run with the same clean/ and options, so a new ``vocab_size`` costs no Kiwi time.
+    """
     started = time.monotonic()
-    if not list_parquet(clean_dir):
-        raise FileNotFoundError(
-            f"no clean Parquet files in {clean_dir}: run `kprep prepare` first"
-        )
-    sampled = {"documents": 0, "bytes": 0}
-
-    def counted(texts: Iterable[str]) -> Iterator[str]:
-        for text in texts:
-            sampled["documents"] += 1
-            sampled["bytes"] += len(text.encode("utf-8"))
-            yield text
-
+    sample_dir = sample_dir or default_sample_dir(clean_dir)
+    sample = write_sample(
+        clean_dir,
+        sample_dir,
+        sample_bytes,
+        morpheme_split,
+        protected=[*SPECIAL_TOKENS, *ordered_pii_tokens(pii_tokens)],
+        beam_args=beam_args if beam_args is not None else [],
+    )
+    if not sample["documents"]:
+        raise ValueError(f"the tokenizer sample of {clean_dir} is empty: raise sample_bytes")
+    sampled_s = time.monotonic()
     tokenizer = train_bpe(
-        counted(sample_clean_texts(clean_dir, sample_bytes)), vocab_size, pii_tokens,
+        read_sample(sample_dir),
+        vocab_size,
+        pii_tokens,
         show_progress=show_progress,
+        length=sample["documents"],
     )
     save_tokenizer_dir(tokenizer, out_dir)
     return {
-        "sample_documents": sampled["documents"],
-        "sample_bytes": sampled["bytes"],
+        "sample_documents": sample["documents"],
+        "sample_bytes": sample["bytes"],
+        "sample_reused": sample["reused"],
+        "morpheme_split": morpheme_split,
+        "analyser": sample["analyser"],
         "vocab_size": tokenizer.get_vocab_size(with_added_tokens=True),
+        "merges": len(json.loads(tokenizer.to_str())["model"]["merges"]),
+        "sample_wall_s": round(sampled_s - started, 2),
+        "bpe_wall_s": round(time.monotonic() - sampled_s, 2),
         "wall_s": round(time.monotonic() - started, 2),
     }
