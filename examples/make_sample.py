@@ -44,7 +44,11 @@ def main() -> None:
     rng = random.Random(SEED)
     docs = load("ko_docs.jsonl.gz")
     prose = [d for d in docs if d["source"] in ("konlpy", "debian-faq-ko")]
-    help_pages = [d for d in docs if d["source"] not in ("konlpy", "debian-faq-ko") and 400 < len(d["text"]) < 2500]
+    help_pages = [
+        d
+        for d in docs
+        if d["source"] not in ("konlpy", "debian-faq-ko") and 400 < len(d["text"]) < 2500
+    ]
     picked = rng.sample(help_pages, 130) + [d for d in prose if len(d["text"]) < 12000][:8]
     records = [{"id": d["id"], "source": d["source"], "text": d["text"]} for d in picked]
     for i, doc in enumerate(rng.sample(records, 20)):
@@ -68,6 +72,8 @@ def main() -> None:
     pages = [p for p in load("ko_html_pages.jsonl.gz") if len(p["html"]) < 12000]
     with gzip.GzipFile(OUT / "sample_html.jsonl.gz", "wb", mtime=0) as handle:
         for page in rng.sample(pages, 25):
+            # The text corpus holds the same pages under the same ids: keep ids unique.
+            page = dict(page, id="html:" + page["id"])
             handle.write((json.dumps(page, ensure_ascii=False) + "\n").encode("utf-8"))
 
 

@@ -34,7 +34,11 @@ def test_sorted_parquet_is_byte_identical_whatever_the_input_order(tmp_path):
     for name, order in (("forward", rows), ("backward", rows[::-1])):
         directory = tmp_path / name
         with make_pipeline(ARGS) as pipeline:
-            _ = pipeline | beam.Create(order) | WriteSortedParquet(str(directory), REJECTED_SCHEMA, 3)
+            _ = (
+                pipeline
+                | beam.Create(order)
+                | WriteSortedParquet(str(directory), REJECTED_SCHEMA, 3)
+            )
         outputs.append({p.name: p.read_bytes() for p in sorted(directory.glob("*.parquet"))})
     assert outputs[0] == outputs[1]
     assert sorted(outputs[0]) == [f"part-0000{i}-of-00003.parquet" for i in range(3)]

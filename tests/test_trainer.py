@@ -36,28 +36,46 @@ SENTENCES = [
 ]
 
 
-def write_shards(root: Path, splits: dict[str, list[list[int]]], tokenizer: dict | None = None,
-                 per_shard: int | None = None) -> Path:
+def write_shards(
+    root: Path,
+    splits: dict[str, list[list[int]]],
+    tokenizer: dict | None = None,
+    per_shard: int | None = None,
+) -> Path:
     """A kprep shards dir (``root/shards``) holding ``splits`` documents, as the pipeline does."""
     shards = root / "shards"
     shards.mkdir(parents=True, exist_ok=True)
     entries, totals = [], {}
     for split, docs in splits.items():
         step = per_shard or max(len(docs), 1)
-        chunks = [docs[i:i + step] for i in range(0, len(docs), step)]
+        chunks = [docs[i : i + step] for i in range(0, len(docs), step)]
         for n, chunk in enumerate(chunks):
             name = f"{split}_{n:05d}"
             data, index = encode_shard(chunk, np.uint16)
             (shards / f"{name}.bin").write_bytes(data)
             (shards / f"{name}.idx").write_bytes(index)
-            entries.append({"name": name, "split": split, "documents": len(chunk),
-                            "tokens": sum(map(len, chunk)), "bin_bytes": len(data)})
-        totals[split] = {"shards": len(chunks), "documents": len(docs),
-                         "tokens": sum(map(len, docs))}
-    manifest = {"format": "megatron-mmap", "dtype": "uint16", "seed": 1234,
-                "tokenizer": tokenizer or {"path": "", "sha256": "x", "vocab_size": 1000,
-                                           "eod_id": 2},
-                "shards": entries, "splits": totals}
+            entries.append(
+                {
+                    "name": name,
+                    "split": split,
+                    "documents": len(chunk),
+                    "tokens": sum(map(len, chunk)),
+                    "bin_bytes": len(data),
+                }
+            )
+        totals[split] = {
+            "shards": len(chunks),
+            "documents": len(docs),
+            "tokens": sum(map(len, docs)),
+        }
+    manifest = {
+        "format": "megatron-mmap",
+        "dtype": "uint16",
+        "seed": 1234,
+        "tokenizer": tokenizer or {"path": "", "sha256": "x", "vocab_size": 1000, "eod_id": 2},
+        "shards": entries,
+        "splits": totals,
+    }
     (shards / "manifest.json").write_text(json.dumps(manifest))
     return root
 
@@ -72,28 +90,50 @@ def corpus(tmp_path_factory) -> Path:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(SENTENCES * 20, trainers.BpeTrainer(
-        vocab_size=400, special_tokens=SPECIALS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>",
-                            pad_token="<pad>").save_pretrained(root / "tokenizer")
+    tok.train_from_iterator(
+        SENTENCES * 20,
+        trainers.BpeTrainer(
+            vocab_size=400,
+            special_tokens=SPECIALS,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        ),
+    )
+    PreTrainedTokenizerFast(
+        tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<pad>"
+    ).save_pretrained(root / "tokenizer")
     rng = np.random.default_rng(0)
-    docs = [tok.encode(" ".join(rng.choice(SENTENCES, size=int(rng.integers(1, 4))))).ids + [2]
-            for _ in range(160)]
+    docs = [
+        tok.encode(" ".join(rng.choice(SENTENCES, size=int(rng.integers(1, 4))))).ids + [2]
+        for _ in range(160)
+    ]
     tok_file = root / "tokenizer" / "tokenizer.json"
-    info = {"path": str(root / "tokenizer"), "vocab_size": tok.get_vocab_size(), "eod_id": 2,
-            "sha256": hashlib.sha256(tok_file.read_bytes()).hexdigest()}
+    info = {
+        "path": str(root / "tokenizer"),
+        "vocab_size": tok.get_vocab_size(),
+        "eod_id": 2,
+        "sha256": hashlib.sha256(tok_file.read_bytes()).hexdigest(),
+    }
     return write_shards(root, {"train": docs[:140], "valid": docs[140:]}, info, per_shard=50)
 
 
 def tiny(**overrides) -> TrainConfig:
-    values = dict(max_steps=30, seq_len=32, micro_batch_size=4, warmup_steps=3, lr=3e-3,
-                  eval_interval=0, eval_iters=2, checkpoint_interval=0, log_interval=10,
-                  export=False)
+    values = dict(
+        max_steps=30,
+        seq_len=32,
+        micro_batch_size=4,
+        warmup_steps=3,
+        lr=3e-3,
+        eval_interval=0,
+        eval_iters=2,
+        checkpoint_interval=0,
+        log_interval=10,
+        export=False,
+    )
     return TrainConfig(**{**values, **overrides})
 
 
 # ---------------------------------------------------------------------------- model
+
 
 def test_polyglot_preset_has_exact_parameter_count():
     info = describe("polyglot-ko-1.3b")
@@ -117,6 +157,7 @@ def test_custom_sizes_and_vocab_padding():
 
 # ---------------------------------------------------------------------------- data
 
+
 def test_windows_pack_documents_across_eod(tmp_path):
     docs = [[10 + i] * n + [2] for i, n in enumerate([3, 7, 1, 12, 5, 4])]
     write_shards(tmp_path, {"train": docs}, per_shard=2)  # three shards, read as one stream
@@ -130,7 +171,7 @@ def test_windows_pack_documents_across_eod(tmp_path):
     for i in range(packed.samples_per_epoch):
         k = int(packed._windows[i])
         by_start[k] = packed[i].tolist()
-        assert by_start[k] == stream[k * seq_len:k * seq_len + seq_len + 1].tolist()
+        assert by_start[k] == stream[k * seq_len : k * seq_len + seq_len + 1].tolist()
     assert sorted(by_start) == list(range(packed.samples_per_epoch))  # each window once an epoch
     for k in range(packed.samples_per_epoch - 1):  # one-token overlap between neighbours
         assert len(by_start[k]) == seq_len + 1 and by_start[k][-1] == by_start[k + 1][0]
@@ -149,7 +190,7 @@ def test_order_is_deterministic_and_seeded(tmp_path):
     assert not np.array_equal(windows(1), windows(2))
     again = windows(1)  # epoch 1 is a fresh shuffle, not a replay of epoch 0
     n = PackedDataset(Documents(tmp_path, "train"), 16, 1).samples_per_epoch
-    assert not np.array_equal(again[n:n + 5], again[:5])
+    assert not np.array_equal(again[n : n + 5], again[:5])
 
 
 def test_blend_follows_weights_and_resumes(tmp_path):
@@ -177,6 +218,7 @@ def test_missing_valid_split_is_skipped_missing_train_is_an_error(tmp_path):
 
 
 # ---------------------------------------------------------------------------- training
+
 
 def test_loss_falls_on_a_repetitive_corpus(corpus, tmp_path):
     summary = train(tiny(max_steps=40), [str(corpus)], str(tmp_path))
@@ -210,11 +252,13 @@ def test_kill_and_resume_matches_an_uninterrupted_run(corpus, tmp_path, monkeypa
     monkeypatch.setattr(torch.optim.AdamW, "step", real_step)
     assert loop.latest_checkpoint(tmp_path / "killed").name == "step_00000005.pt"
 
-    resumed = train(TrainConfig.from_dict({**cfg.to_dict(), "resume": True}), [str(corpus)],
-                    str(tmp_path / "killed"))
+    resumed = train(
+        TrainConfig.from_dict({**cfg.to_dict(), "resume": True}),
+        [str(corpus)],
+        str(tmp_path / "killed"),
+    )
     assert resumed["start_step"] == 5
-    assert [resumed["losses"][s] for s in range(6, 13)] == [full["losses"][s]
-                                                            for s in range(6, 13)]
+    assert [resumed["losses"][s] for s in range(6, 13)] == [full["losses"][s] for s in range(6, 13)]
     assert resumed["eval_loss"] == full["eval_loss"]
 
 
@@ -243,13 +287,25 @@ def test_export_loads_with_auto_classes_and_generates(corpus, tmp_path):
 
 # ---------------------------------------------------------------------------- runner
 
+
 def test_cli_describe_and_train(corpus, tmp_path, capsys):
     parser = argparse.ArgumentParser()
     add_train_arguments(parser)
     assert run_train(parser.parse_args(["--preset", "polyglot-ko-1.3b", "--describe"])) == 0
     assert "1,331,810,304" in capsys.readouterr().out
-    args = parser.parse_args(["--data", str(corpus), "--output", str(tmp_path), "--max-steps",
-                              "2", "--seq-len", "16", "--no-export"])
+    args = parser.parse_args(
+        [
+            "--data",
+            str(corpus),
+            "--output",
+            str(tmp_path),
+            "--max-steps",
+            "2",
+            "--seq-len",
+            "16",
+            "--no-export",
+        ]
+    )
     assert run_train(args, overrides={"log_interval": 1}) == 0
     assert (tmp_path / "train_summary.json").is_file()
     assert json.loads((tmp_path / "train_config.json").read_text())["log_interval"] == 1
@@ -261,8 +317,9 @@ def test_neox_config_yaml(corpus, tmp_path):
     parser = argparse.ArgumentParser()
     add_neox_config_arguments(parser)
     out = tmp_path / "neox.yml"
-    args = parser.parse_args(["--data", str(corpus), "--preset", "polyglot-ko-1.3b",
-                              "--output", str(out)])
+    args = parser.parse_args(
+        ["--data", str(corpus), "--preset", "polyglot-ko-1.3b", "--output", str(out)]
+    )
     assert run_neox_config(args) == 0
     neox = yaml.safe_load(out.read_text())
     assert neox["num_layers"] == 24 and neox["hidden_size"] == 2048
@@ -279,12 +336,33 @@ def test_ddp_on_two_cpu_processes_matches_one_process_and_resumes(corpus, tmp_pa
     """torchrun with 2 gloo workers = one process accumulating 2 micro-batches; resume exact."""
     parser = argparse.ArgumentParser()
     add_train_arguments(parser)
-    common = ["--data", str(corpus), "--device", "cpu", "--max-steps", "8", "--seq-len", "32",
-              "--micro-batch-size", "4", "--checkpoint-interval", "4", "--no-export"]
-    assert run_train(parser.parse_args(common + ["--output", str(tmp_path / "one"),
-                                                 "--grad-accum-steps", "2"])) == 0
-    assert run_train(parser.parse_args(common + ["--output", str(tmp_path / "two"),
-                                                 "--nproc", "2"])) == 0
+    common = [
+        "--data",
+        str(corpus),
+        "--device",
+        "cpu",
+        "--max-steps",
+        "8",
+        "--seq-len",
+        "32",
+        "--micro-batch-size",
+        "4",
+        "--checkpoint-interval",
+        "4",
+        "--no-export",
+    ]
+    assert (
+        run_train(
+            parser.parse_args(
+                common + ["--output", str(tmp_path / "one"), "--grad-accum-steps", "2"]
+            )
+        )
+        == 0
+    )
+    assert (
+        run_train(parser.parse_args(common + ["--output", str(tmp_path / "two"), "--nproc", "2"]))
+        == 0
+    )
 
     def losses(run):
         return json.loads((tmp_path / run / "train_summary.json").read_text())["losses"]
@@ -292,8 +370,14 @@ def test_ddp_on_two_cpu_processes_matches_one_process_and_resumes(corpus, tmp_pa
     one, two = losses("one"), losses("two")
     assert [one[s] for s in one] == pytest.approx([two[s] for s in one], rel=1e-5)
     (tmp_path / "two" / "checkpoints" / "step_00000008.pt").unlink()
-    assert run_train(parser.parse_args(common + ["--output", str(tmp_path / "two"),
-                                                 "--nproc", "2", "--resume"])) == 0
+    assert (
+        run_train(
+            parser.parse_args(
+                common + ["--output", str(tmp_path / "two"), "--nproc", "2", "--resume"]
+            )
+        )
+        == 0
+    )
     resumed = losses("two")
     assert sorted(resumed, key=int) == ["5", "6", "7", "8"]
     assert [resumed[s] for s in resumed] == [two[s] for s in resumed]

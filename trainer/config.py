@@ -18,19 +18,46 @@ PRESETS: dict[str, dict[str, Any]] = {
     # A few hundred thousand parameters: trains on a CPU in seconds, for tests and smoke runs.
     # vocab_size stays None: the shards' manifest gives it.
     "tiny": dict(
-        hidden_size=64, num_layers=2, num_heads=4, intermediate_size=256, rotary_pct=0.5,
-        seq_len=64, micro_batch_size=8, grad_accum_steps=1, max_steps=200,
-        lr=1e-3, min_lr=1e-4, warmup_steps=10, weight_decay=0.1,
-        eval_interval=50, eval_iters=4, checkpoint_interval=100, log_interval=10,
+        hidden_size=64,
+        num_layers=2,
+        num_heads=4,
+        intermediate_size=256,
+        rotary_pct=0.5,
+        seq_len=64,
+        micro_batch_size=8,
+        grad_accum_steps=1,
+        max_steps=200,
+        lr=1e-3,
+        min_lr=1e-4,
+        warmup_steps=10,
+        weight_decay=0.1,
+        eval_interval=50,
+        eval_iters=4,
+        checkpoint_interval=100,
+        log_interval=10,
     ),
     # EleutherAI/polyglot-ko-1.3b (FACTS §1): 1,331,810,304 parameters, 30,003 ids padded to 30,080.
     # Optimiser values follow GPT-NeoX's configs/1-3B.yml. micro 8 x accum 16 x 8 GPUs = 1024
     # windows of 2048 tokens a step, as in the model card: on G GPUs use grad_accum_steps 128 / G.
     "polyglot-ko-1.3b": dict(
-        vocab_size=30003, hidden_size=2048, num_layers=24, num_heads=16, intermediate_size=8192,
-        rotary_pct=0.5, seq_len=2048, micro_batch_size=8, grad_accum_steps=16, max_steps=102_000,
-        lr=2e-4, min_lr=2e-5, warmup_steps=1020, weight_decay=0.1,
-        eval_interval=1000, eval_iters=10, checkpoint_interval=1000, log_interval=10,
+        vocab_size=30003,
+        hidden_size=2048,
+        num_layers=24,
+        num_heads=16,
+        intermediate_size=8192,
+        rotary_pct=0.5,
+        seq_len=2048,
+        micro_batch_size=8,
+        grad_accum_steps=16,
+        max_steps=102_000,
+        lr=2e-4,
+        min_lr=2e-5,
+        warmup_steps=1020,
+        weight_decay=0.1,
+        eval_interval=1000,
+        eval_iters=10,
+        checkpoint_interval=1000,
+        log_interval=10,
     ),
 }
 
@@ -106,8 +133,9 @@ class TrainConfig:
 
     def validate(self) -> None:
         if self.hidden_size % self.num_heads:
-            raise ValueError(f"hidden_size {self.hidden_size} is not a multiple of "
-                             f"num_heads {self.num_heads}")
+            raise ValueError(
+                f"hidden_size {self.hidden_size} is not a multiple of num_heads {self.num_heads}"
+            )
         for name in ("seq_len", "micro_batch_size", "grad_accum_steps", "max_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -139,6 +167,15 @@ class TrainConfig:
 # Fields that fix the model's shape and the data order: a resumed run must keep them. Batch sizes
 # may change (fewer or more GPUs): the data position is counted in windows, not steps.
 RESUME_FIXED = (
-    "vocab_size", "hidden_size", "num_layers", "num_heads", "intermediate_size", "rotary_pct",
-    "rotary_emb_base", "parallel_residual", "seq_len", "data_weights", "seed",
+    "vocab_size",
+    "hidden_size",
+    "num_layers",
+    "num_heads",
+    "intermediate_size",
+    "rotary_pct",
+    "rotary_emb_base",
+    "parallel_residual",
+    "seq_len",
+    "data_weights",
+    "seed",
 )

@@ -36,9 +36,11 @@ def tokenizer_info(data_dirs: list[str | Path]) -> dict[str, Any]:
     infos = [read_manifest(d)["tokenizer"] for d in data_dirs]
     for data_dir, info in zip(data_dirs[1:], infos[1:], strict=True):
         if info.get("sha256") != infos[0].get("sha256"):
-            raise ValueError(f"{data_dir} was tokenized with a different tokenizer than "
-                             f"{data_dirs[0]} (sha256 {info.get('sha256')} != "
-                             f"{infos[0].get('sha256')}); their token ids cannot be mixed")
+            raise ValueError(
+                f"{data_dir} was tokenized with a different tokenizer than "
+                f"{data_dirs[0]} (sha256 {info.get('sha256')} != "
+                f"{infos[0].get('sha256')}); their token ids cannot be mixed"
+            )
     return infos[0]
 
 
@@ -55,8 +57,9 @@ class Documents:
                 continue
             shard = IndexedDataset(root / entry["name"])
             if len(shard) != entry["documents"]:
-                raise ShardFormatError(f"{shard.prefix}: {len(shard)} documents, manifest says "
-                                       f"{entry['documents']}")
+                raise ShardFormatError(
+                    f"{shard.prefix}: {len(shard)} documents, manifest says {entry['documents']}"
+                )
             self.shards.append(shard)
         sizes = [s.sizes for s in self.shards]
         self.sizes = np.concatenate(sizes).astype(np.int64) if sizes else np.zeros(0, np.int64)
@@ -85,8 +88,9 @@ class PackedDataset:
         tokens = int(docs.sizes.sum())
         self.samples_per_epoch = max(tokens - 1, 0) // seq_len
         if self.samples_per_epoch == 0:
-            raise ValueError(f"{docs.name}: {tokens} tokens, fewer than one window of "
-                             f"{seq_len + 1}")
+            raise ValueError(
+                f"{docs.name}: {tokens} tokens, fewer than one window of {seq_len + 1}"
+            )
         self._epoch = -1
 
     def _load_epoch(self, epoch: int) -> None:
@@ -110,7 +114,7 @@ class PackedDataset:
         for k in range(first, last + 1):
             doc_start = int(self._ends[k]) - int(self.docs.sizes[self._order[k]])
             doc = self.docs[int(self._order[k])]
-            parts.append(doc[max(start - doc_start, 0): stop - doc_start])
+            parts.append(doc[max(start - doc_start, 0) : stop - doc_start])
         return np.concatenate(parts).astype(np.int64)
 
 
@@ -149,13 +153,20 @@ class Blend:
 
     def load_state_dict(self, state: dict[str, list[int]]) -> None:
         if len(state["drawn"]) != len(self.datasets):
-            raise ValueError(f"data position has {len(state['drawn'])} datasets, this run has "
-                             f"{len(self.datasets)}")
+            raise ValueError(
+                f"data position has {len(state['drawn'])} datasets, this run has "
+                f"{len(self.datasets)}"
+            )
         self.drawn = np.asarray(state["drawn"], dtype=np.int64)
 
 
-def build_blend(data_dirs: list[str | Path], split: str, seq_len: int, seed: int,
-                weights: list[float] | None = None) -> Blend | None:
+def build_blend(
+    data_dirs: list[str | Path],
+    split: str,
+    seq_len: int,
+    seed: int,
+    weights: list[float] | None = None,
+) -> Blend | None:
     """The blend of one split over ``data_dirs``.
 
     A dir without that split is left out of valid and test blends (tiny corpora may have no valid

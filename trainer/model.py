@@ -12,8 +12,9 @@ from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
 from trainer.config import TrainConfig
 
 
-def hf_config(cfg: TrainConfig, eos_token_id: int = 2, pad_token_id: int | None = None
-              ) -> GPTNeoXConfig:
+def hf_config(
+    cfg: TrainConfig, eos_token_id: int = 2, pad_token_id: int | None = None
+) -> GPTNeoXConfig:
     cfg = cfg.resolved()
     return GPTNeoXConfig(
         vocab_size=cfg.padded_vocab_size,
@@ -39,8 +40,9 @@ def hf_config(cfg: TrainConfig, eos_token_id: int = 2, pad_token_id: int | None 
     )
 
 
-def build_model(cfg: TrainConfig, device: torch.device | str = "cpu", **config_kwargs: Any
-                ) -> GPTNeoXForCausalLM:
+def build_model(
+    cfg: TrainConfig, device: torch.device | str = "cpu", **config_kwargs: Any
+) -> GPTNeoXForCausalLM:
     """A freshly initialised model, allocated straight on ``device`` (meta: shapes only)."""
     with torch.device(device):
         return GPTNeoXForCausalLM(hf_config(cfg, **config_kwargs))
@@ -65,8 +67,11 @@ def count_parameters(model: torch.nn.Module, embeddings: bool = True) -> int:
 
 def describe(preset_or_config: str | TrainConfig) -> dict[str, Any]:
     """The model config and exact parameter count, built on the meta device (no weights)."""
-    cfg = (TrainConfig(preset=preset_or_config) if isinstance(preset_or_config, str)
-           else preset_or_config).resolved()
+    cfg = (
+        TrainConfig(preset=preset_or_config)
+        if isinstance(preset_or_config, str)
+        else preset_or_config
+    ).resolved()
     model = build_model(cfg, device="meta")
     config = model.config.to_dict()
     config.update(rotary_pct=cfg.rotary_pct, rotary_emb_base=cfg.rotary_emb_base)

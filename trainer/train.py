@@ -41,12 +41,18 @@ from trainer.model import (
 
 # Dense bf16 peak of one GPU in TFLOP/s, for MFU; the first name found in the device name wins.
 PEAK_TFLOPS = {"H100 PCIe": 756.0, "H100": 989.0, "H200": 989.0, "GH200": 989.0, "A100": 312.0}
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                   "added_tokens.json", "chat_template.jinja")
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "added_tokens.json",
+    "chat_template.jinja",
+)
 FULL = StateDictOptions(full_state_dict=True, cpu_offload=True)
 
 
 # ----------------------------------------------------------------------------- setup
+
 
 def setup_distributed(cfg: TrainConfig) -> tuple[int, int, torch.device]:
     """(rank, world size, device); joins the process group when started by torchrun."""
@@ -77,8 +83,10 @@ def resolve_config(cfg: TrainConfig, data_dirs: list[str]) -> TrainConfig:
     if cfg.vocab_size is None:
         return TrainConfig.from_dict({**cfg.to_dict(), "vocab_size": data_vocab})
     if cfg.vocab_size < data_vocab:
-        raise ValueError(f"vocab_size {cfg.vocab_size} is smaller than the shards' tokenizer "
-                         f"({data_vocab} ids): set vocab_size to {data_vocab} or more")
+        raise ValueError(
+            f"vocab_size {cfg.vocab_size} is smaller than the shards' tokenizer "
+            f"({data_vocab} ids): set vocab_size to {data_vocab} or more"
+        )
     return cfg
 
 
@@ -100,6 +108,7 @@ def find_tokenizer(data_dirs: list[str], tokenizer_dir: str | None) -> Path | No
 
 # ----------------------------------------------------------------------------- optimisation
 
+
 def get_lr(step: int, cfg: TrainConfig) -> float:
     """Linear warmup to lr, cosine decay to min_lr at lr_decay_steps, then min_lr."""
     if step < cfg.warmup_steps:
@@ -110,20 +119,23 @@ def get_lr(step: int, cfg: TrainConfig) -> float:
     return cfg.min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (cfg.lr - cfg.min_lr)
 
 
-def make_optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device
-                   ) -> torch.optim.AdamW:
+def make_optimizer(
+    model: torch.nn.Module, cfg: TrainConfig, device: torch.device
+) -> torch.optim.AdamW:
     # Matrices and embeddings decay; biases and LayerNorm parameters (1-D) do not.
     params = [p for p in model.parameters() if p.requires_grad]
     groups = [
         {"params": [p for p in params if p.dim() >= 2], "weight_decay": cfg.weight_decay},
         {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
     ]
-    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=cfg.eps,
-                             fused=device.type == "cuda")
+    return torch.optim.AdamW(
+        groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=cfg.eps, fused=device.type == "cuda"
+    )
 
 
-def batch_loss(model: torch.nn.Module, windows: np.ndarray, device: torch.device, ctx: Any
-               ) -> torch.Tensor:
+def batch_loss(
+    model: torch.nn.Module, windows: np.ndarray, device: torch.device, ctx: Any
+) -> torch.Tensor:
     """Mean next-token cross-entropy of a batch of seq_len + 1 token windows."""
     tokens = torch.from_numpy(windows)
     if device.type == "cuda":
@@ -135,8 +147,9 @@ def batch_loss(model: torch.nn.Module, windows: np.ndarray, device: torch.device
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, batches: list[np.ndarray], device: torch.device, ctx: Any,
-             world: int) -> float:
+def evaluate(
+    model: torch.nn.Module, batches: list[np.ndarray], device: torch.device, ctx: Any, world: int
+) -> float:
     """Mean loss over the fixed valid batches, averaged over all ranks."""
     model.eval()
     total = torch.zeros((), device=device)
@@ -150,6 +163,7 @@ def evaluate(model: torch.nn.Module, batches: list[np.ndarray], device: torch.de
 
 # ----------------------------------------------------------------------------- checkpoints
 
+
 def latest_checkpoint(output_dir: str | Path) -> Path | None:
     paths = sorted(Path(output_dir, "checkpoints").glob("step_*.pt"))
     return paths[-1] if paths else None
@@ -157,9 +171,11 @@ def latest_checkpoint(output_dir: str | Path) -> Path | None:
 
 def rng_state(device: torch.device) -> dict[str, Any]:
     _, keys, pos, has_gauss, gauss = np.random.get_state()  # numpy arrays do not load safely
-    state = {"torch": torch.get_rng_state(), "python": random.getstate(),
-             "numpy": [torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss),
-                       float(gauss)]}
+    state = {
+        "torch": torch.get_rng_state(),
+        "python": random.getstate(),
+        "numpy": [torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(gauss)],
+    }
     if device.type == "cuda":
         state["cuda"] = torch.cuda.get_rng_state(device)
     return state
@@ -174,9 +190,17 @@ def set_rng_state(state: dict[str, Any], device: torch.device) -> None:
         torch.cuda.set_rng_state(state["cuda"], device)
 
 
-def save_checkpoint(output_dir: str | Path, step: int, model: torch.nn.Module,
-                    optimizer: torch.optim.Optimizer, data: Blend, cfg: TrainConfig,
-                    rank: int, world: int, device: torch.device) -> Path:
+def save_checkpoint(
+    output_dir: str | Path,
+    step: int,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: Blend,
+    cfg: TrainConfig,
+    rank: int,
+    world: int,
+    device: torch.device,
+) -> Path:
     """Everything a run needs to go on bitwise as if never stopped, in one torch.save file.
 
     Only tensors, numbers, strings, lists and dicts: it loads with ``weights_only=True``. The LR
@@ -192,27 +216,49 @@ def save_checkpoint(output_dir: str | Path, step: int, model: torch.nn.Module,
     if rank == 0:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        torch.save({"step": step, "model": model_state, "optimizer": optim_state,
-                    "data": data.state_dict(), "rng": rngs, "config": cfg.to_dict()}, tmp)
+        torch.save(
+            {
+                "step": step,
+                "model": model_state,
+                "optimizer": optim_state,
+                "data": data.state_dict(),
+                "rng": rngs,
+                "config": cfg.to_dict(),
+            },
+            tmp,
+        )
         os.replace(tmp, path)  # a run killed mid-write never leaves a half checkpoint behind
-        for old in sorted(path.parent.glob("step_*.pt"))[:-cfg.keep_checkpoints]:
+        for old in sorted(path.parent.glob("step_*.pt"))[: -cfg.keep_checkpoints]:
             old.unlink()
     if world > 1:
         dist.barrier()
     return path
 
 
-def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
-                    data: Blend, cfg: TrainConfig, rank: int, device: torch.device) -> int:
+def load_checkpoint(
+    path: Path,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: Blend,
+    cfg: TrainConfig,
+    rank: int,
+    device: torch.device,
+) -> int:
     """Restore a checkpoint in place; returns the number of steps it had completed."""
     state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     changed = [k for k in RESUME_FIXED if state["config"][k] != getattr(cfg, k)]
     if changed:
-        raise ValueError(f"{path} was written with other {changed}: "
-                         + ", ".join(f"{k}={state['config'][k]!r}" for k in changed))
-    set_state_dict(model, optimizer, model_state_dict=state["model"],
-                   optim_state_dict=state["optimizer"],
-                   options=StateDictOptions(full_state_dict=True))
+        raise ValueError(
+            f"{path} was written with other {changed}: "
+            + ", ".join(f"{k}={state['config'][k]!r}" for k in changed)
+        )
+    set_state_dict(
+        model,
+        optimizer,
+        model_state_dict=state["model"],
+        optim_state_dict=state["optimizer"],
+        options=StateDictOptions(full_state_dict=True),
+    )
     data.load_state_dict(state["data"])
     rngs = state["rng"]
     set_rng_state(rngs[rank] if rank < len(rngs) else rngs[0], device)
@@ -221,8 +267,15 @@ def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
 
 # ----------------------------------------------------------------------------- export
 
-def export(output_dir: str | Path, model: torch.nn.Module, cfg: TrainConfig,
-           tokenizer_src: Path | None, rank: int, **config_kwargs: Any) -> None:
+
+def export(
+    output_dir: str | Path,
+    model: torch.nn.Module,
+    cfg: TrainConfig,
+    tokenizer_src: Path | None,
+    rank: int,
+    **config_kwargs: Any,
+) -> None:
     """``save_pretrained`` the model (model.safetensors, config.json) and the tokenizer files."""
     if cfg.fsdp:  # gather the shards into an ordinary CPU model first
         state = get_model_state_dict(model, options=FULL)
@@ -247,16 +300,19 @@ def export(output_dir: str | Path, model: torch.nn.Module, cfg: TrainConfig,
 
     file = tokenizer_src if tokenizer_src.is_file() else tokenizer_src / "tokenizer.json"
     tokens = {i: t for t, i in Tokenizer.from_file(str(file)).get_vocab(True).items()}
-    PreTrainedTokenizerFast(tokenizer_file=str(file),
-                            eos_token=tokens[config_kwargs["eos_token_id"]],
-                            pad_token=tokens.get(config_kwargs["pad_token_id"])
-                            ).save_pretrained(out)
+    PreTrainedTokenizerFast(
+        tokenizer_file=str(file),
+        eos_token=tokens[config_kwargs["eos_token_id"]],
+        pad_token=tokens.get(config_kwargs["pad_token_id"]),
+    ).save_pretrained(out)
 
 
 # ----------------------------------------------------------------------------- training
 
-def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
-          tokenizer_dir: str | None = None) -> dict[str, Any]:
+
+def train(
+    cfg: TrainConfig, data_dirs: list[str], output_dir: str, tokenizer_dir: str | None = None
+) -> dict[str, Any]:
     """Train ``cfg`` on the train splits of ``data_dirs``; returns a summary of the run."""
     rank, world, device = setup_distributed(cfg)
     master = rank == 0
@@ -265,8 +321,10 @@ def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
     out = Path(output_dir)
     log_path = out / "train_log.jsonl"
     if not cfg.resume and latest_checkpoint(out) is not None:
-        raise ValueError(f"{out} already holds checkpoints: resume (--resume) or use a new "
-                         "output dir, so that two runs' checkpoints never mix")
+        raise ValueError(
+            f"{out} already holds checkpoints: resume (--resume) or use a new "
+            "output dir, so that two runs' checkpoints never mix"
+        )
     if master:
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
@@ -282,8 +340,10 @@ def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
     if cfg.export and tokenizer_src is None and master:
         print("warning: no tokenizer found (pass tokenizer_dir); the export will lack it")
     # kprep tokenizers put <pad> at id 0 and end every document with eod_id (2)
-    model_ids = {"eos_token_id": int(info.get("eod_id", 2)),
-                 "pad_token_id": int(info.get("pad_id", 0))}
+    model_ids = {
+        "eos_token_id": int(info.get("eod_id", 2)),
+        "pad_token_id": int(info.get("pad_id", 0)),
+    }
 
     # data: every rank draws the same global batch of windows and keeps its own slice
     per_rank = cfg.micro_batch_size * cfg.grad_accum_steps
@@ -292,16 +352,20 @@ def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
     eval_batches = []  # the same valid windows at every evaluation, so losses compare
     if valid_data is not None and cfg.eval_iters > 0:
         n = cfg.eval_iters * cfg.micro_batch_size
-        mine = valid_data.next_indices(n * world)[rank * n:(rank + 1) * n]
-        eval_batches = [valid_data.read(mine[i:i + cfg.micro_batch_size])
-                        for i in range(0, n, cfg.micro_batch_size)]
+        mine = valid_data.next_indices(n * world)[rank * n : (rank + 1) * n]
+        eval_batches = [
+            valid_data.read(mine[i : i + cfg.micro_batch_size])
+            for i in range(0, n, cfg.micro_batch_size)
+        ]
 
     # model: same seed on every rank, so every rank starts from the same weights
     torch.manual_seed(cfg.seed)
     model = build_model(cfg, device, **model_ids)
     n_params = count_parameters(model)
-    flops_per_token = (6 * count_parameters(model, embeddings=False)
-                       + 12 * cfg.num_layers * cfg.hidden_size * cfg.seq_len)
+    flops_per_token = (
+        6 * count_parameters(model, embeddings=False)
+        + 12 * cfg.num_layers * cfg.hidden_size * cfg.seq_len
+    )
     if cfg.activation_checkpointing:
         enable_activation_checkpointing(model)
     if cfg.fsdp:
@@ -321,19 +385,31 @@ def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
         model = torch.compile(model)
     if world > 1 and not cfg.fsdp:
         model = DDP(model, device_ids=[device.index] if device.type == "cuda" else None)
-    ctx = (torch.autocast(device.type, dtype=torch.bfloat16) if use_bf16(cfg, device)
-           else nullcontext())
+    ctx = (
+        torch.autocast(device.type, dtype=torch.bfloat16)
+        if use_bf16(cfg, device)
+        else nullcontext()
+    )
 
     peak = cfg.peak_tflops
     if peak is None and device.type == "cuda":
         gpu = torch.cuda.get_device_name(device)
         peak = next((v for k, v in PEAK_TFLOPS.items() if k in gpu), None)
     tokens_per_step = per_rank * world * cfg.seq_len
-    log({"event": "start", "step": start_step, "resumed_from": str(checkpoint or ""),
-         "parameters": n_params, "world_size": world, "device": str(device),
-         "tokens_per_step": tokens_per_step, "config": cfg.to_dict()},
+    log(
+        {
+            "event": "start",
+            "step": start_step,
+            "resumed_from": str(checkpoint or ""),
+            "parameters": n_params,
+            "world_size": world,
+            "device": str(device),
+            "tokens_per_step": tokens_per_step,
+            "config": cfg.to_dict(),
+        },
         f"{n_params:,} parameters | {world} x {device} | {tokens_per_step:,} tokens/step"
-        + (f" | resumed from {checkpoint}" if checkpoint else ""))
+        + (f" | resumed from {checkpoint}" if checkpoint else ""),
+    )
 
     losses: dict[int, float] = {}
     pending: list[torch.Tensor] = []  # step losses not yet copied to the host (no sync per step)
@@ -358,18 +434,21 @@ def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
         lr = get_lr(step, cfg)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        pairs = train_data.next_indices(per_rank * world)[rank * per_rank:(rank + 1) * per_rank]
+        pairs = train_data.next_indices(per_rank * world)[rank * per_rank : (rank + 1) * per_rank]
         loss_sum = torch.zeros((), device=device)
         for micro in range(cfg.grad_accum_steps):
             if isinstance(model, DDP):  # all-reduce gradients on the last micro-batch only
                 model.require_backward_grad_sync = micro == cfg.grad_accum_steps - 1
             b = cfg.micro_batch_size
-            windows = train_data.read(pairs[micro * b:(micro + 1) * b])
+            windows = train_data.read(pairs[micro * b : (micro + 1) * b])
             loss = batch_loss(model, windows, device, ctx) / cfg.grad_accum_steps
             loss.backward()
             loss_sum += loss.detach()
-        grad_norm = (torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-                     if cfg.grad_clip > 0 else None)
+        grad_norm = (
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            if cfg.grad_clip > 0
+            else None
+        )
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         pending.append(loss_sum)
@@ -378,8 +457,9 @@ def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
 
         last = step == cfg.max_steps
         logging_now = step % cfg.log_interval == 0 or last
-        evaluating = bool(eval_batches) and (last or (cfg.eval_interval > 0
-                                                      and step % cfg.eval_interval == 0))
+        evaluating = bool(eval_batches) and (
+            last or (cfg.eval_interval > 0 and step % cfg.eval_interval == 0)
+        )
         saving = cfg.checkpoint_interval > 0 and (step % cfg.checkpoint_interval == 0 or last)
         first = step == start_step + 1 and not last  # warm-up step (compile, allocator): untimed
         if logging_now or evaluating or saving or first:
@@ -391,19 +471,29 @@ def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
                 timed_seconds += seconds
             if logging_now:
                 mfu = rate * flops_per_token / (peak * 1e12 * world) if peak and rate else None
-                log({"step": step, "loss": losses[step], "lr": lr,
-                     "grad_norm": None if grad_norm is None else grad_norm.item(),
-                     "tokens_per_s": rate, "mfu": mfu},
+                log(
+                    {
+                        "step": step,
+                        "loss": losses[step],
+                        "lr": lr,
+                        "grad_norm": None if grad_norm is None else grad_norm.item(),
+                        "tokens_per_s": rate,
+                        "mfu": mfu,
+                    },
                     f"step {step} | loss {losses[step]:.4f} | lr {lr:.2e}"
                     + (f" | {rate:,.0f} tok/s" if rate else "")
-                    + (f" | mfu {mfu:.1%}" if mfu else ""))
+                    + (f" | mfu {mfu:.1%}" if mfu else ""),
+                )
             if evaluating:
                 eval_loss = evaluate(model, eval_batches, device, ctx, world)
-                log({"step": step, "eval_loss": eval_loss, "eval_ppl": math.exp(eval_loss)},
-                    f"step {step} | eval loss {eval_loss:.4f} | ppl {math.exp(eval_loss):.2f}")
+                log(
+                    {"step": step, "eval_loss": eval_loss, "eval_ppl": math.exp(eval_loss)},
+                    f"step {step} | eval loss {eval_loss:.4f} | ppl {math.exp(eval_loss):.2f}",
+                )
             if saving:
-                save_checkpoint(out, step, raw_model, optimizer, train_data, cfg, rank, world,
-                                device)
+                save_checkpoint(
+                    out, step, raw_model, optimizer, train_data, cfg, rank, world, device
+                )
             window_tokens, window_start = 0, time.perf_counter()
 
     flush_losses(step - len(pending) + 1)
@@ -418,8 +508,11 @@ def train(cfg: TrainConfig, data_dirs: list[str], output_dir: str,
         "eval_loss": eval_loss,
         "eval_perplexity": math.exp(eval_loss) if eval_loss is not None else None,
         "tokens_per_s": tokens_per_s,
-        "mfu": (tokens_per_s * flops_per_token / (peak * 1e12 * world)
-                if peak and tokens_per_s else None),
+        "mfu": (
+            tokens_per_s * flops_per_token / (peak * 1e12 * world)
+            if peak and tokens_per_s
+            else None
+        ),
         "tokens_trained": (step - start_step) * tokens_per_step,
         "checkpoint": str(latest_checkpoint(out) or ""),
         "exported": bool(cfg.export),

@@ -20,7 +20,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.read import ReadOptions, read_file
 from transforms.records import stable_hash
-from transforms.stage import METRICS_NAMESPACE, REJECTED
+from transforms.stage import METRICS_NAMESPACE, REJECTED, Progress
 
 
 class InputError(ValueError):
@@ -54,12 +54,20 @@ class _ReadFile(beam.DoFn):
     def __init__(self, options: ReadOptions):
         self._options = options
         self._records = Metrics.counter(METRICS_NAMESPACE, "read.records")
+        self._bytes = Metrics.counter(METRICS_NAMESPACE, "read.bytes")
         self._files = Metrics.counter(METRICS_NAMESPACE, "read.files")
+        self._progress: Progress | None = None
+
+    def setup(self):
+        self._progress = Progress("read")
 
     def process(self, path: str):
         self._files.inc()
         for row in read_file(path, self._options):
+            size = len(row["text"].encode("utf-8"))
             self._records.inc()
+            self._bytes.inc(size)
+            self._progress.add(1, size)
             if "stage" in row:
                 yield beam.pvalue.TaggedOutput(REJECTED, row)
             else:
@@ -115,9 +123,7 @@ class WriteSortedParquet(beam.PTransform):
     def _write(self, shard_and_rows: tuple[int, Any]) -> str:
         shard, rows = shard_and_rows
         ordered = sorted(rows, key=lambda row: row["id"])
-        path = (
-            f"{self._directory}/{self._prefix}-{shard:05d}-of-{self._num_shards:05d}.parquet"
-        )
+        path = f"{self._directory}/{self._prefix}-{shard:05d}-of-{self._num_shards:05d}.parquet"
         write_file_atomically(path, parquet_bytes(ordered, self._schema))
         return path
 

@@ -71,9 +71,7 @@ def _rejected_text(raw: bytes | str) -> str:
     return text[:MAX_REJECTED_TEXT]
 
 
-def record_to_row(
-    record: Any, fallback_id: str, path: str, text_field: str
-) -> dict[str, Any]:
+def record_to_row(record: Any, fallback_id: str, path: str, text_field: str) -> dict[str, Any]:
     """A parsed JSON/Parquet record as a document, or a rejected row saying what is missing."""
     if not isinstance(record, dict):
         return make_rejected(

@@ -47,9 +47,7 @@ class Drop:
     detail: str = ""
 
 
-def make_document(
-    doc_id: str, text: str, source: str, metadata: str = "{}"
-) -> dict[str, Any]:
+def make_document(doc_id: str, text: str, source: str, metadata: str = "{}") -> dict[str, Any]:
     return {
         "id": doc_id,
         "text": text,

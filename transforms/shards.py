@@ -49,7 +49,11 @@ class _EncodeFile(beam.DoFn):
     """Clean Parquet file -> (split, (order key, id, token bytes)) or rejected rows."""
 
     def __init__(
-        self, tokenizer_path: str, eod_id: int, dtype: str, fractions: tuple[float, float],
+        self,
+        tokenizer_path: str,
+        eod_id: int,
+        dtype: str,
+        fractions: tuple[float, float],
         seed: int,
     ):
         self._tokenizer_path = tokenizer_path
@@ -79,7 +83,9 @@ class _EncodeFile(beam.DoFn):
             self._empty.inc()
             yield beam.pvalue.TaggedOutput(
                 REJECTED,
-                make_rejected(doc_id, "tokenize", "no_tokens", "the text encodes to 0 tokens", text),
+                make_rejected(
+                    doc_id, "tokenize", "no_tokens", "the text encodes to 0 tokens", text
+                ),
             )
             return
         tokens = np.asarray([*token_ids, self._eod_id], dtype=self._dtype)
@@ -158,8 +164,7 @@ class EncodeFiles(beam.PTransform):
             pbegin
             | "Clean files" >> beam.Create(self._paths)
             | "Spread files" >> beam.Reshuffle()
-            | "Encode" >> beam.ParDo(_EncodeFile(**self._encode_args)).with_outputs(
-                REJECTED, main="encoded"
-            )
+            | "Encode"
+            >> beam.ParDo(_EncodeFile(**self._encode_args)).with_outputs(REJECTED, main="encoded")
         )
         return results.encoded, results[REJECTED]

@@ -7,6 +7,8 @@ step shares: the rejected row with stage and reason, and ``kprep`` counters per 
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,37 @@ from transforms.records import Drop, make_rejected
 
 REJECTED = "rejected"
 METRICS_NAMESPACE = "kprep"
+PROGRESS_EVERY_S = 30.0
+
+log = logging.getLogger("kprep")
+
+
+class Progress:
+    """Periodic progress lines from inside a DoFn (the local runner reports counters only at the
+    end, so long stages log from the workers): records, MB and MB/s of this worker."""
+
+    def __init__(self, what: str, every_s: float = PROGRESS_EVERY_S):
+        self._what = what
+        self._every_s = every_s
+        self._records = 0
+        self._bytes = 0
+        self._started = self._last = time.monotonic()
+
+    def add(self, records: int, nbytes: int) -> None:
+        self._records += records
+        self._bytes += nbytes
+        now = time.monotonic()
+        if now - self._last >= self._every_s:
+            self._last = now
+            mb = self._bytes / 1e6
+            log.info(
+                "%s: %s records, %.1f MB, %.2f MB/s (one worker)",
+                self._what,
+                f"{self._records:,}",
+                mb,
+                mb / (now - self._started),
+            )
+
 
 StepFn = Callable[[dict[str, Any]], "dict[str, Any] | Drop"]
 

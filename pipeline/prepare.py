@@ -1,0 +1,128 @@
+"""``kprep prepare``: raw files -> clean/ and rejected/ Parquet.
+
+Read -> Normalise -> Remove repeated lines -> Filter -> Mask PII -> Exact dedupe -> Write
+  \\________ rejected rows of every stage (PII-scrubbed) ____________________________/-> Write
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from functools import partial
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.metrics.metric import MetricsFilter
+
+from pipeline.config import KprepConfig
+from pipeline.outputs import (
+    clear_parquet,
+    count_rows,
+    join,
+    record_stage_stats,
+    summarise_rejected,
+)
+from runners.local import make_pipeline
+from transforms.beam_io import ReadDocuments, WriteSortedParquet, expand_patterns
+from transforms.clean import MaskPii, clean_text, filter_document, scrub_rejected
+from transforms.dedupe import ExactDedupe
+from transforms.line_dedupe import RemoveRepeatedLines
+from transforms.read import ReadOptions
+from transforms.records import CLEAN_SCHEMA, REJECTED_SCHEMA
+from transforms.stage import METRICS_NAMESPACE, DocStep
+
+log = logging.getLogger("kprep")
+
+# Output Parquet files are sized for ~128 MB of input text each (compressed input ~3x).
+BYTES_PER_OUTPUT_SHARD = 128 * 1024 * 1024
+
+
+class AccountingError(RuntimeError):
+    """Input records that ended in neither clean/ nor rejected/, or in both."""
+
+
+def output_shard_count(config: KprepConfig, input_bytes: int) -> int:
+    if config.prepare.output_shards > 0:
+        return config.prepare.output_shards
+    return max(1, min(10_000, math.ceil(3 * input_bytes / BYTES_PER_OUTPUT_SHARD)))
+
+
+def build_prepare(
+    pipeline: beam.Pipeline, config: KprepConfig, paths: list[str], out_dir: str, shards: int
+) -> None:
+    """The prepare graph, one labelled step per stage."""
+    read_options = ReadOptions(
+        config.input.format, config.input.text_field, config.input.text_split
+    )
+    docs, read_rejects = pipeline | "Read" >> ReadDocuments(paths, read_options)
+    docs = docs | "Normalise" >> beam.Map(
+        partial(clean_text, reduce_repeats=config.prepare.reduce_repeats)
+    )
+    docs = docs | "Remove repeated lines" >> RemoveRepeatedLines(
+        min_docs=config.prepare.repeated_line_min_docs
+    )
+    docs, filter_rejects = docs | "Filter" >> DocStep(
+        "filter", partial(filter_document, config=config.prepare.filters)
+    )
+    docs = docs | "Mask PII" >> MaskPii(config.pii.tokens)
+    rejected = [read_rejects, filter_rejects]
+    if config.dedupe.exact:
+        docs, dedupe_rejects = docs | "Exact dedupe" >> ExactDedupe()
+        rejected.append(dedupe_rejects)
+    _ = docs | "Write clean" >> WriteSortedParquet(join(out_dir, "clean"), CLEAN_SCHEMA, shards)
+    _ = (
+        rejected
+        | "Gather rejected" >> beam.Flatten()
+        | "Scrub rejected" >> beam.Map(scrub_rejected, tokens=config.pii.tokens)
+        | "Write rejected"
+        >> WriteSortedParquet(join(out_dir, "rejected"), REJECTED_SCHEMA, max(1, shards // 4))
+    )
+
+
+def counters(result: Any) -> dict[str, int]:
+    """The kprep counters of a finished pipeline, by name."""
+    query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    totals: dict[str, int] = {}
+    for counter in query["counters"]:
+        name = counter.key.metric.name
+        totals[name] = totals.get(name, 0) + int(counter.committed or counter.attempted or 0)
+    return dict(sorted(totals.items()))
+
+
+def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict[str, Any]:
+    """Run prepare, check that every record is accounted for, record stats; returns them."""
+    started = time.monotonic()
+    files = expand_patterns(config.input.patterns)
+    input_bytes = sum(size for _, size in files)
+    shards = output_shard_count(config, input_bytes)
+    log.info("prepare: %d input file(s), %.1f MB", len(files), input_bytes / 1e6)
+    for sub in ("clean", "rejected"):
+        clear_parquet(join(out_dir, sub))
+    pipeline = make_pipeline(beam_args)
+    build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards)
+    result = pipeline.run()
+    result.wait_until_finish()
+    metrics = counters(result)
+    records_in = metrics.get("read.records", 0)
+    clean_rows = count_rows(join(out_dir, "clean"))
+    rejected, file_errors = summarise_rejected(join(out_dir, "rejected"))
+    rejected_rows = sum(sum(reasons.values()) for reasons in rejected.values())
+    if records_in != clean_rows + rejected_rows:
+        raise AccountingError(
+            f"prepare read {records_in} records but wrote {clean_rows} clean and "
+            f"{rejected_rows} rejected rows: {records_in - clean_rows - rejected_rows} unaccounted"
+        )
+    stats = {
+        "input_files": len(files),
+        "input_bytes": input_bytes,
+        "records_in": records_in,
+        "clean": clean_rows,
+        "rejected": rejected_rows,
+        "rejected_by_stage": rejected,
+        "file_errors": file_errors,
+        "counters": metrics,
+        "wall_s": round(time.monotonic() - started, 2),
+    }
+    record_stage_stats(out_dir, "prepare", stats)
+    return stats

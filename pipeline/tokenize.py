@@ -1,0 +1,187 @@
+"""``kprep tokenize``: clean/ -> shuffled Megatron shards, manifest.json and neox_data.yml.
+
+clean/*.parquet -> Encode (+eod) -> Split by id hash -> Shard by seeded hash -> Write .bin/.idx
+                     \\-> rejected/tokenize-*.parquet            manifest.json, neox_data.yml (last)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any
+
+import apache_beam as beam
+import numpy as np
+import yaml
+from apache_beam.io.filesystems import FileSystems
+
+from pipeline.config import KprepConfig
+from pipeline.outputs import (
+    clear_parquet,
+    join,
+    list_parquet,
+    read_json,
+    write_json,
+    write_text,
+)
+from pipeline.prepare import counters
+from runners.local import make_pipeline
+from tokenizer_training.train import EOD_TOKEN
+from transforms.beam_io import WriteSortedParquet
+from transforms.megatron import dtype_for_vocab
+from transforms.records import REJECTED_SCHEMA
+from transforms.shards import SPLITS, EncodeFiles, WriteShards, load_tokenizer
+
+log = logging.getLogger("kprep")
+MANIFEST = "manifest.json"
+NEOX_DATA_CONFIG = "neox_data.yml"
+
+
+class TokenizerError(ValueError):
+    """A tokenizer that cannot produce kprep's shards; the message says what is missing."""
+
+
+def tokenizer_file(path: str) -> str:
+    return path if path.endswith(".json") else join(path, "tokenizer.json")
+
+
+def check_tokenizer(path: str, pii_tokens: dict[str, str]) -> dict[str, Any]:
+    """The tokenizer's facts for the manifest; raises when a needed token is not a single id."""
+    if not FileSystems.exists(tokenizer_file(path)):
+        raise TokenizerError(
+            f"no tokenizer at {tokenizer_file(path)}: run `kprep train-tokenizer` first, or pass "
+            "--tokenizer PATH to an existing tokenizer.json"
+        )
+    tokenizer = load_tokenizer(path)
+    for token in [EOD_TOKEN, *pii_tokens.values()]:
+        ids = tokenizer.encode(token, add_special_tokens=False).ids
+        if len(ids) != 1 or tokenizer.token_to_id(token) is None:
+            raise TokenizerError(
+                f"{tokenizer_file(path)}: {token!r} is not a single token (it encodes to {ids}); "
+                "use a tokenizer that has it as a special token, or set [pii] tokens to "
+                "strings the tokenizer has"
+            )
+    with FileSystems.open(tokenizer_file(path)) as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    return {
+        "path": path,
+        "sha256": digest,
+        "vocab_size": tokenizer.get_vocab_size(with_added_tokens=True),
+        "eod_id": tokenizer.token_to_id(EOD_TOKEN),
+    }
+
+
+def neox_data_config(shards_dir: str, manifest: dict[str, Any], seq_length: int) -> dict:
+    """A GPT-NeoX data config fragment: per-split prefixes weighted by their tokens."""
+    fragment: dict[str, Any] = {}
+    for split in SPLITS:
+        shards = [s for s in manifest["shards"] if s["split"] == split]
+        total = sum(s["tokens"] for s in shards) or 1
+        fragment[f"{split}_data_paths"] = [join(shards_dir, s["name"]) for s in shards]
+        fragment[f"{split}_data_weights"] = [round(s["tokens"] / total, 6) for s in shards]
+    fragment.update(
+        {
+            "data_impl": "mmap",
+            "tokenizer_type": "HFTokenizer",
+            "vocab_file": tokenizer_file(manifest["tokenizer"]["path"]),
+            "seq_length": seq_length,
+        }
+    )
+    return fragment
+
+
+def write_manifest(
+    shards: list[dict[str, Any]],
+    shards_dir: str,
+    tokenizer: dict[str, Any],
+    dtype: str,
+    seed: int,
+    seq_length: int,
+) -> None:
+    """manifest.json and neox_data.yml, from the records of every written shard."""
+    shards = sorted(shards, key=lambda s: s["name"])
+    manifest = {
+        "format": "megatron-mmap",
+        "dtype": dtype,
+        "seed": seed,
+        "tokenizer": tokenizer,
+        "shards": shards,
+        "splits": {
+            split: {
+                "shards": sum(1 for s in shards if s["split"] == split),
+                "documents": sum(s["documents"] for s in shards if s["split"] == split),
+                "tokens": sum(s["tokens"] for s in shards if s["split"] == split),
+            }
+            for split in SPLITS
+        },
+    }
+    write_text(
+        join(shards_dir, NEOX_DATA_CONFIG),
+        yaml.safe_dump(neox_data_config(shards_dir, manifest, seq_length), sort_keys=False),
+    )
+    write_json(join(shards_dir, MANIFEST), manifest)
+
+
+def run_tokenize(
+    config: KprepConfig,
+    clean_dir: str,
+    tokenizer_path: str,
+    shards_dir: str,
+    rejected_dir: str,
+    beam_args: list[str],
+) -> dict[str, Any]:
+    """Tokenize clean/ into shards; the manifest is written last, once every shard exists."""
+    started = time.monotonic()
+    files = list_parquet(clean_dir)
+    if not files:
+        raise TokenizerError(f"no clean Parquet files in {clean_dir}: run `kprep prepare` first")
+    tokenizer = check_tokenizer(tokenizer_path, config.pii.tokens)
+    dtype = np.dtype(dtype_for_vocab(tokenizer["vocab_size"])).name
+    for pattern in ("*.bin", "*.idx", MANIFEST):
+        matches = FileSystems.match([join(shards_dir, pattern)])[0].metadata_list
+        if matches:
+            FileSystems.delete([m.path for m in matches])
+    clear_parquet(rejected_dir, prefix="tokenize")
+    if not FileSystems.exists(shards_dir):
+        FileSystems.mkdirs(shards_dir)
+
+    pipeline = make_pipeline(beam_args)
+    encoded, rejected = pipeline | "Tokenize" >> EncodeFiles(
+        files,
+        tokenizer_path=tokenizer_path,
+        eod_id=tokenizer["eod_id"],
+        dtype=dtype,
+        fractions=(config.shards.valid_fraction, config.shards.test_fraction),
+        seed=config.shards.seed,
+    )
+    _ = (
+        encoded
+        | "Write shards"
+        >> WriteShards(shards_dir, dtype, config.shards.target_shard_tokens, config.shards.seed)
+        | "Collect shards" >> beam.combiners.ToList()
+        | "Write manifest"
+        >> beam.Map(
+            write_manifest,
+            shards_dir=shards_dir,
+            tokenizer=tokenizer,
+            dtype=dtype,
+            seed=config.shards.seed,
+            seq_length=config.shards.seq_length,
+        )
+    )
+    _ = rejected | "Write rejected" >> WriteSortedParquet(
+        rejected_dir, REJECTED_SCHEMA, 1, prefix="tokenize"
+    )
+    result = pipeline.run()
+    result.wait_until_finish()
+    metrics = counters(result)
+    manifest = read_json(join(shards_dir, MANIFEST))
+    return {
+        "documents": metrics.get("tokenize.documents", 0),
+        "tokens": metrics.get("tokenize.tokens", 0),
+        "rejected": metrics.get("tokenize.dropped.no_tokens", 0),
+        "shards": len(manifest["shards"]),
+        "splits": manifest["splits"],
+        "wall_s": round(time.monotonic() - started, 2),
+    }

@@ -1,0 +1,177 @@
+"""``kprep verify DIR``: re-check a run's outputs from the files alone.
+
+Checks the accounting (every input record in exactly one of clean/ or rejected/), that the
+tokenizer loads, every shard's header, sizes, pointers, doc_idx, checksums, token range and
+end-of-document ids, that a decoded sample of each shard is clean text, and that no PII is
+left in it. Exit status 0 only when everything holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.outputs import join, load_stats, read_columns, read_json
+from transforms.megatron import IndexedDataset, ShardFormatError
+from transforms.pii import find_pii
+from transforms.records import stable_hash
+from transforms.shards import load_tokenizer
+
+SAMPLE_PER_SHARD = 64
+
+
+class Report:
+    """Collects check outcomes and prints them as they come."""
+
+    def __init__(self, echo: bool = True):
+        self.failures: list[str] = []
+        self._echo = echo
+
+    def check(self, ok: bool, what: str, problem: str = "") -> bool:
+        if not ok:
+            self.failures.append(f"{what}: {problem}" if problem else what)
+        if self._echo:
+            print(f"  {'ok  ' if ok else 'FAIL'} {what}" + ("" if ok else f": {problem}"))
+        return ok
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_accounting(run_dir: str, report: Report) -> dict[str, Any]:
+    clean = read_columns(join(run_dir, "clean"), ["id", "text"])
+    rejected = read_columns(join(run_dir, "rejected"), ["id", "stage"])
+    prepare = load_stats(run_dir)["stages"].get("prepare", {})
+    prepared_rejects = [
+        i for i, s in zip(rejected["id"], rejected["stage"], strict=True) if s != "tokenize"
+    ]
+    records_in = prepare.get("records_in")
+    report.check(records_in is not None, "stats.json has prepare's records_in")
+    if records_in is not None:
+        total = len(clean["id"]) + len(prepared_rejects)
+        report.check(
+            total == records_in,
+            f"accounting: {records_in} records in = {len(clean['id'])} clean + "
+            f"{len(prepared_rejects)} rejected",
+            f"{records_in - total} records unaccounted for",
+        )
+    seen = Counter(clean["id"]) + Counter(prepared_rejects)
+    repeated = [doc_id for doc_id, n in seen.items() if n > 1]
+    report.check(
+        not repeated,
+        "every id is in exactly one place",
+        f"{len(repeated)} ids repeat, e.g. {repeated[:3]}",
+    )
+    return {
+        "clean_text_hashes": {stable_hash(text) for text in clean["text"]},
+        "clean_documents": len(clean["id"]),
+        "tokenize_rejects": len(rejected["id"]) - len(prepared_rejects),
+    }
+
+
+def check_tokenizer(path: str, report: Report) -> None:
+    try:
+        load_tokenizer(path)
+        report.check(True, f"tokenizer loads ({path})")
+    except Exception as err:  # noqa: BLE001 - any failure to load is the finding
+        report.check(False, f"tokenizer loads ({path})", str(err))
+        return
+    try:
+        from transformers import AutoTokenizer
+    except ImportError:
+        return  # transformers is in the `train` extra; the tokenizers check above still ran
+    try:
+        loaded = AutoTokenizer.from_pretrained(path)
+        report.check(loaded.eos_token == "<|endoftext|>", "transformers AutoTokenizer loads it")
+    except Exception as err:  # noqa: BLE001
+        report.check(False, "transformers AutoTokenizer loads it", str(err))
+
+
+def check_shards(shards_dir: str, report: Report, accounting: dict[str, Any] | None) -> None:
+    manifest_path = Path(shards_dir) / "manifest.json"
+    if not report.check(manifest_path.is_file(), f"{manifest_path} exists"):
+        return
+    manifest = read_json(str(manifest_path))
+    tokenizer = load_tokenizer(manifest["tokenizer"]["path"])
+    vocab_size, eod = manifest["tokenizer"]["vocab_size"], manifest["tokenizer"]["eod_id"]
+    documents = 0
+    for shard in manifest["shards"]:
+        prefix = Path(shards_dir) / shard["name"]
+        try:
+            dataset = IndexedDataset(prefix)
+        except ShardFormatError as err:
+            report.check(False, f"{shard['name']} opens", str(err))
+            continue
+        problems = dataset.check_layout()
+        if dataset.dtype.name != manifest["dtype"]:
+            problems.append(f"dtype {dataset.dtype.name}, manifest says {manifest['dtype']}")
+        if _file_sha256(Path(f"{prefix}.bin")) != shard["bin_sha256"]:
+            problems.append(".bin checksum differs from the manifest")
+        if _file_sha256(Path(f"{prefix}.idx")) != shard["idx_sha256"]:
+            problems.append(".idx checksum differs from the manifest")
+        if len(dataset) != shard["documents"] or len(dataset.tokens) != shard["tokens"]:
+            problems.append("document or token count differs from the manifest")
+        if len(dataset.tokens) and int(dataset.tokens.max()) >= vocab_size:
+            problems.append(f"token id {int(dataset.tokens.max())} >= vocab size {vocab_size}")
+        ends = np.cumsum(dataset.sizes.astype(np.int64)) - 1
+        if len(ends) and not np.all(dataset.tokens[ends] == eod):
+            problems.append("a document does not end with the end-of-document id")
+        problems += _check_sample(dataset, tokenizer, eod, accounting)
+        report.check(
+            not problems,
+            f"{shard['name']}: {len(dataset)} docs, {len(dataset.tokens)} tokens",
+            "; ".join(problems),
+        )
+        documents += len(dataset)
+    if accounting is not None:
+        expected = accounting["clean_documents"] - accounting["tokenize_rejects"]
+        report.check(
+            documents == expected,
+            f"shards hold every clean document ({documents})",
+            f"expected {expected}",
+        )
+
+
+def _check_sample(
+    dataset: IndexedDataset, tokenizer: Any, eod: int, accounting: dict | None
+) -> list[str]:
+    """Decode evenly spaced documents: each must be a clean text and free of PII."""
+    problems = []
+    step = max(1, len(dataset) // SAMPLE_PER_SHARD)
+    for i in range(0, len(dataset), step):
+        text = tokenizer.decode(dataset[i][:-1].tolist(), skip_special_tokens=False)
+        if accounting is not None and stable_hash(text) not in accounting["clean_text_hashes"]:
+            problems.append(f"document {i} does not decode to a clean text")
+        if spans := find_pii(text):
+            problems.append(f"document {i} has unmasked PII ({spans[0].kind})")
+        if len(problems) >= 3:
+            break
+    return problems
+
+
+def verify_run(run_dir: str, echo: bool = True) -> list[str]:
+    """All checks over a run directory; returns the failures (empty when it holds)."""
+    report = Report(echo)
+    root = Path(run_dir)
+    if not report.check(root.is_dir(), f"{run_dir} is a directory"):
+        return report.failures
+    report.check((root / "config.json").is_file(), "config.json exists")
+    accounting = None
+    if (root / "clean").is_dir():
+        accounting = check_accounting(run_dir, report)
+    if (root / "tokenizer" / "tokenizer.json").is_file():
+        check_tokenizer(str(root / "tokenizer"), report)
+    if (root / "shards").is_dir():
+        check_shards(str(root / "shards"), report, accounting)
+    if (root / "model" / "config.json").is_file():
+        report.check((root / "model" / "model.safetensors").is_file(), "model weights exist")
+    return report.failures

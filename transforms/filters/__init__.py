@@ -1,0 +1,1 @@
+"""Document quality filters; see base.py for the runner and FilterConfig."""

@@ -1,0 +1,31 @@
+"""Gopher's symbol, bullet and ellipsis rules: hashtag walls, bare lists, teaser lists."""
+
+from operator import itemgetter, methodcaller
+
+from transforms.filters.text_view import TextView
+
+# Line openers that mark list items; "·" and "ㆍ" also join words ("3·1운동"), not at line start.
+BULLETS = frozenset("•●○◦■□▪▫◆◇▶►▷‣⁃·ㆍ-*")
+ELLIPSES = ("...", "…")
+
+
+def symbol_ratio(view: TextView, max_ratio: float) -> str | None:
+    """(hash signs + ellipses) per word."""
+    text = view.text
+    symbols = text.count("#") + sum(text.count(ellipsis) for ellipsis in ELLIPSES)
+    ratio = symbols / max(view.words.lengths.size, 1)
+    return f"symbol_ratio={ratio:.3f} > {max_ratio}" if ratio > max_ratio else None
+
+
+def bullet_lines(view: TextView, max_frac: float) -> str | None:
+    """Share of lines that start with a bullet."""
+    lines = view.lines
+    frac = sum(map(BULLETS.__contains__, map(itemgetter(0), lines))) / max(len(lines), 1)
+    return f"bullet_line_frac={frac:.3f} > {max_frac}" if frac > max_frac else None
+
+
+def ellipsis_lines(view: TextView, max_frac: float) -> str | None:
+    """Share of lines that end with an ellipsis, the mark of truncated teasers."""
+    lines = view.lines
+    frac = sum(map(methodcaller("endswith", ELLIPSES), lines)) / max(len(lines), 1)
+    return f"ellipsis_line_frac={frac:.3f} > {max_frac}" if frac > max_frac else None

@@ -1,0 +1,116 @@
+"""Corpus-wide repeated-line removal (C4's line dedupe with a document threshold).
+
+    docs ─► (line key, id) per distinct line ─► GroupByKey ─► (id, line key) to remove ─┐
+      └──► (id, doc) ─────────────────────────────────────────────────────────────► CoGroupByKey
+                                                                                        └► docs
+
+A line found in more than ``min_docs`` documents (navigation, footers, copyright notices) is kept
+only in its keeper, the document with the smallest id, and removed from all the others; so the
+result does not depend on input order or bundling. Each line group is read in two streaming
+passes (count and keeper, then the removals), so no step holds a popular line's documents.
+Lines shorter than ``min_line_chars`` are never counted or removed: short headings, list
+numbers and one-word replies ("감사합니다.", "제1조(목적)") repeat across documents and are text.
+Documents come out with the same fields; one whose every line went is kept with empty text, for
+the filters to drop with a reason.
+"""
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from transforms.dedupe import text_key
+from transforms.normalize import collapse_whitespace
+from transforms.stage import METRICS_NAMESPACE
+
+MIN_LINE_CHARS = 10
+
+
+def line_keys(text: str, min_line_chars: int = MIN_LINE_CHARS) -> set[bytes]:
+    """The distinct keys of the lines that take part: stripped, at least min_line_chars long."""
+    return {
+        text_key(line) for line in map(str.strip, text.split("\n")) if len(line) >= min_line_chars
+    }
+
+
+def remove_lines(
+    text: str, keys: set[bytes], min_line_chars: int = MIN_LINE_CHARS
+) -> tuple[str, int]:
+    """The text without the lines whose key is in ``keys``, and how many lines went."""
+    kept = []
+    removed = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if len(stripped) >= min_line_chars and text_key(stripped) in keys:
+            removed += 1
+        else:
+            kept.append(line)
+    if not removed:
+        return text, 0
+    return collapse_whitespace("\n".join(kept)), removed
+
+
+def removals_for_line(
+    key_and_ids: tuple[bytes, Iterable[str]], min_docs: int
+) -> Iterator[tuple[str, bytes]]:
+    """(id, line key) for every document but the keeper, when the line is in > min_docs of them."""
+    key, doc_ids = key_and_ids
+    count, keeper = 0, None
+    for doc_id in doc_ids:
+        count += 1
+        if keeper is None or doc_id < keeper:
+            keeper = doc_id
+    if count > min_docs:
+        for doc_id in doc_ids:
+            if doc_id != keeper:
+                yield doc_id, key
+
+
+class _RemoveLines(beam.DoFn):
+    def __init__(self, min_line_chars: int):
+        self._min_line_chars = min_line_chars
+        self._docs_changed = Metrics.counter(METRICS_NAMESPACE, "repeated_lines.docs_changed")
+        self._lines_removed = Metrics.counter(METRICS_NAMESPACE, "repeated_lines.lines_removed")
+
+    def process(self, joined: tuple[str, dict[str, list]]) -> Iterator[dict[str, Any]]:
+        _, groups = joined
+        keys = set(groups["remove"])
+        for doc in groups["doc"]:
+            if not keys:
+                yield doc
+                continue
+            text, removed = remove_lines(doc["text"], keys, self._min_line_chars)
+            if removed:
+                self._docs_changed.inc()
+                self._lines_removed.inc(removed)
+            yield dict(doc, text=text)
+
+
+class RemoveRepeatedLines(beam.PTransform):
+    """Documents in, the same documents out, lines repeated across documents kept once."""
+
+    def __init__(self, min_docs: int = 5, min_line_chars: int = MIN_LINE_CHARS):
+        super().__init__()
+        if min_docs < 1:
+            raise ValueError(f"min_docs must be at least 1, got {min_docs}")
+        self._min_docs = min_docs
+        self._min_line_chars = min_line_chars
+
+    def expand(self, docs):
+        min_line_chars = self._min_line_chars
+        removals = (
+            docs
+            | "Line keys"
+            >> beam.FlatMap(
+                lambda doc: ((key, doc["id"]) for key in line_keys(doc["text"], min_line_chars))
+            )
+            | "Group by line" >> beam.GroupByKey()
+            | "Pick keepers" >> beam.FlatMap(removals_for_line, min_docs=self._min_docs)
+        )
+        keyed_docs = docs | "Key by id" >> beam.Map(lambda doc: (doc["id"], doc))
+        return (
+            {"doc": keyed_docs, "remove": removals}
+            | "Join to documents" >> beam.CoGroupByKey()
+            | "Remove lines" >> beam.ParDo(_RemoveLines(min_line_chars))
+        )
