@@ -245,6 +245,9 @@ def _setup_logging(level: str) -> None:
 
 
 def _print_prepare_summary(stats: dict[str, Any], out_dir: str) -> None:
+    if stats.get("graph_only"):
+        print("\nprepare: the graph was validated or written as a template; nothing ran")
+        return
     print(
         f"\nprepare: {stats['records_in']} records in -> {stats['clean']} clean, "
         f"{stats['rejected']} rejected ({stats['wall_s']} s)"
@@ -321,6 +324,9 @@ def cmd_tokenize(
     stats = run_tokenize(
         config, join(run_dir, "clean"), tokenizer, args.output, join(run_dir, "rejected"), beam_args
     )
+    if stats.get("graph_only"):
+        print("\ntokenize: the graph was validated or written as a template; nothing ran")
+        return 0
     record_stage_stats(run_dir, "tokenize", stats)
     print(
         f"\ntokenize: {stats['documents']} documents, {stats['tokens']} tokens in "
@@ -362,6 +368,7 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], config: KprepConfig)
     """Every stage in order; a stage whose completion marker matches its config is skipped."""
     from pipeline import resume
     from pipeline.prepare import run_prepare
+    from runners.dataflow import graph_only
     from pipeline.tokenize import tokenizer_file
     from transforms.beam_io import expand_patterns
 
@@ -408,6 +415,9 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], config: KprepConfig)
             None if args.skip_train else lambda same: _train_in_run(config, out, tokenizer, same),
         ),
     ]
+    if graph_only(beam_args):
+        log.info("dry run / template: only prepare's graph is built; later stages need its output")
+        stages = stages[:1]
     for stage, step in stages:
         if step is None:
             continue

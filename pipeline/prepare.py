@@ -23,6 +23,7 @@ from pipeline.outputs import (
     record_stage_stats,
     summarise_rejected,
 )
+from runners.dataflow import graph_only
 from runners.local import make_pipeline
 from transforms.beam_io import ReadDocuments, WriteSortedParquet, expand_patterns
 from transforms.clean import MaskPii, clean_text, filter_document, scrub_rejected
@@ -97,10 +98,14 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
     input_bytes = sum(size for _, size in files)
     shards = output_shard_count(config, input_bytes)
     log.info("prepare: %d input file(s), %.1f MB", len(files), input_bytes / 1e6)
+    pipeline = make_pipeline(beam_args, "prepare")
+    build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards)
+    if graph_only(beam_args):
+        pipeline.run()
+        log.info("prepare: graph validated (dry run or template); nothing was processed")
+        return {"graph_only": True}
     for sub in ("clean", "rejected"):
         clear_parquet(join(out_dir, sub))
-    pipeline = make_pipeline(beam_args)
-    build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards)
     result = pipeline.run()
     result.wait_until_finish()
     metrics = counters(result)

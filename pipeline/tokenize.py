@@ -26,6 +26,7 @@ from pipeline.outputs import (
     write_text,
 )
 from pipeline.prepare import counters
+from runners.dataflow import graph_only
 from runners.local import make_pipeline
 from tokenizer_training.train import EOD_TOKEN
 from transforms.beam_io import WriteSortedParquet
@@ -138,15 +139,7 @@ def run_tokenize(
         raise TokenizerError(f"no clean Parquet files in {clean_dir}: run `kprep prepare` first")
     tokenizer = check_tokenizer(tokenizer_path, config.pii.tokens)
     dtype = np.dtype(dtype_for_vocab(tokenizer["vocab_size"])).name
-    for pattern in ("*.bin", "*.idx", MANIFEST):
-        matches = FileSystems.match([join(shards_dir, pattern)])[0].metadata_list
-        if matches:
-            FileSystems.delete([m.path for m in matches])
-    clear_parquet(rejected_dir, prefix="tokenize")
-    if not FileSystems.exists(shards_dir):
-        FileSystems.mkdirs(shards_dir)
-
-    pipeline = make_pipeline(beam_args)
+    pipeline = make_pipeline(beam_args, "tokenize")
     encoded, rejected = pipeline | "Tokenize" >> EncodeFiles(
         files,
         tokenizer_path=tokenizer_path,
@@ -173,6 +166,17 @@ def run_tokenize(
     _ = rejected | "Write rejected" >> WriteSortedParquet(
         rejected_dir, REJECTED_SCHEMA, 1, prefix="tokenize"
     )
+    if graph_only(beam_args):
+        pipeline.run()
+        log.info("tokenize: graph validated (dry run or template); nothing was processed")
+        return {"graph_only": True}
+    for pattern in ("*.bin", "*.idx", MANIFEST):
+        matches = FileSystems.match([join(shards_dir, pattern)])[0].metadata_list
+        if matches:
+            FileSystems.delete([m.path for m in matches])
+    clear_parquet(rejected_dir, prefix="tokenize")
+    if not FileSystems.exists(shards_dir):
+        FileSystems.mkdirs(shards_dir)
     result = pipeline.run()
     result.wait_until_finish()
     metrics = counters(result)

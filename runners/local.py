@@ -38,10 +38,15 @@ def pipeline_options(beam_args: list[str]) -> PipelineOptions:
     return options
 
 
-def make_pipeline(beam_args: list[str]) -> beam.Pipeline:
-    """A Beam pipeline on the runner the flags name (the local FnApiRunner by default)."""
+def make_pipeline(beam_args: list[str], stage: str | None = None) -> beam.Pipeline:
+    """A Beam pipeline on the runner the flags name (the local FnApiRunner by default), with
+    kprep's defaults for ``stage`` on Dataflow."""
+    runner = PipelineOptions(beam_args).view_as(StandardOptions).runner
+    if runner == "DataflowRunner":
+        from runners.dataflow import with_stage_defaults
+
+        beam_args = with_stage_defaults(beam_args, stage)
     options = pipeline_options(beam_args)
-    runner = options.view_as(StandardOptions).runner
     prism = options.get_all_options().get("prism_location")
     if runner in LOCAL_RUNNERS and not prism:
         from apache_beam.runners.portability.fn_api_runner import FnApiRunner

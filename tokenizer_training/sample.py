@@ -179,7 +179,7 @@ def write_sample(
     available = text_bytes(files)
     threshold = sample_threshold(available, sample_bytes)
     shards = max(1, math.ceil(min(available, sample_bytes) / SHARD_BYTES))
-    pipeline = make_pipeline(beam_args)
+    pipeline = make_pipeline(beam_args, "train_tokenizer")
     _ = (
         pipeline
         | "Sample" >> SampleTexts(files, threshold, morpheme_split, protected)
