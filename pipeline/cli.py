@@ -39,6 +39,7 @@ INPUT_FLAGS = {
     "text_split": "input.text_split",
 }
 PREPARE_FLAGS = {
+    "strict": "prepare.strict",
     "reduce_repeats": "prepare.reduce_repeats",
     "output_shards": "prepare.output_shards",
     "repeated_line_min_docs": "prepare.repeated_line_min_docs",
@@ -88,6 +89,12 @@ def _add_input_flags(parser: argparse.ArgumentParser, required: bool) -> None:
 
 
 def _add_prepare_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        default=None,
+        help="fail (after writing outputs) when an input file could not be read to the end",
+    )
     parser.add_argument(
         "--reduce-repeats",
         action="store_true",
@@ -368,8 +375,8 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], config: KprepConfig)
     """Every stage in order; a stage whose completion marker matches its config is skipped."""
     from pipeline import resume
     from pipeline.prepare import run_prepare
-    from runners.dataflow import graph_only
     from pipeline.tokenize import tokenizer_file
+    from runners.dataflow import graph_only
     from transforms.beam_io import expand_patterns
 
     out = args.output
@@ -452,7 +459,7 @@ def _train_in_run(config: KprepConfig, out: str, tokenizer: str, same_config: bo
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
-    from pipeline.prepare import AccountingError
+    from pipeline.prepare import AccountingError, UnreadableFilesError
     from pipeline.tokenize import TokenizerError
     from runners.local import RunnerError
     from transforms.beam_io import InputError
@@ -463,6 +470,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         RunnerError,
         TokenizerError,
         AccountingError,
+        UnreadableFilesError,
         FileNotFoundError,
     )
 

@@ -37,6 +37,7 @@ class InputConfig:
 @dataclass
 class PrepareConfig:
     reduce_repeats: bool = False  # ㅋㅋㅋㅋ -> ㅋㅋ
+    strict: bool = False  # fail the run (after writing it) when a file could not be read
     # A line found in more than this many documents is kept only in one keeper document.
     repeated_line_min_docs: int = 5
     # Parquet files per output directory; 0 picks one per ~128 MB of input text.

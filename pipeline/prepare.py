@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics.metric import MetricsFilter
 
 from pipeline.config import KprepConfig
@@ -41,6 +42,10 @@ BYTES_PER_OUTPUT_SHARD = 128 * 1024 * 1024
 
 class AccountingError(RuntimeError):
     """Input records that ended in neither clean/ nor rejected/, or in both."""
+
+
+class UnreadableFilesError(RuntimeError):
+    """With ``strict``, files that could not be read to the end fail the run."""
 
 
 def output_shard_count(config: KprepConfig, input_bytes: int) -> int:
@@ -108,6 +113,9 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         clear_parquet(join(out_dir, sub))
     result = pipeline.run()
     result.wait_until_finish()
+    for sub in ("clean", "rejected"):  # present even when every record went the other way
+        if not FileSystems.exists(join(out_dir, sub)):
+            FileSystems.mkdirs(join(out_dir, sub))
     metrics = counters(result)
     records_in = metrics.get("read.records", 0)
     clean_rows = count_rows(join(out_dir, "clean"))
@@ -130,4 +138,9 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         "wall_s": round(time.monotonic() - started, 2),
     }
     record_stage_stats(out_dir, "prepare", stats)
+    if config.prepare.strict and file_errors:
+        raise UnreadableFilesError(
+            f"{len(file_errors)} input file(s) could not be read to the end (--strict):\n  "
+            + "\n  ".join(file_errors)
+        )
     return stats

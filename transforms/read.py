@@ -30,7 +30,15 @@ COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zst", ".zstd", ".xz")
 # rejected/.
 MAX_REJECTED_TEXT = 10_000
 HTML_FIELD = "html"
+LEGACY_MIN_HANGUL_SHARE = 0.5
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # a JSONL line or text document longer than this is rejected
+# Decompressed bytes per compressed byte beyond which a file is treated as a decompression bomb
+# (text compresses 3-20x; a bomb 1000x and more), checked once the output passes the floor.
+MAX_DECOMPRESSION_RATIO = 500
+BOMB_CHECK_FLOOR = 64 * 1024 * 1024
+READ_CHUNK = 16 * 1024
 UNREADABLE_FILE = "unreadable_file"
+EMPTY_FILE = "empty_file"
 TRUNCATED_FILE = "corrupt_or_truncated_file"
 _BLANK_LINES = re.compile(rb"\n(?:[ \t\r\f\v]*\n)+")
 
@@ -58,12 +66,23 @@ def detect_format(path: str, configured: str = "auto") -> str:
     return "text"
 
 
-def _decode(raw: bytes) -> tuple[str | None, str]:
-    """(text, "") for valid UTF-8, else (None, a description of the first bad byte)."""
+def _decode(raw: bytes) -> tuple[str | None, str, str]:
+    """(text, encoding, "") for UTF-8 or legacy Korean CP949/EUC-KR text, else
+    (None, "", a description of the first bad byte)."""
     try:
-        return raw.decode("utf-8"), ""
+        return raw.decode("utf-8"), "utf-8", ""
     except UnicodeDecodeError as err:
-        return None, f"invalid UTF-8 at byte {err.start}: {raw[err.start : err.start + 4]!r}"
+        problem = f"invalid UTF-8 at byte {err.start}: {raw[err.start : err.start + 4]!r}"
+    try:
+        text = raw.decode("cp949")  # a superset of EUC-KR
+    except UnicodeDecodeError:
+        return None, "", problem
+    # Random bytes often decode as CP949 too; accept it only when it reads as Korean text.
+    hangul = sum("\uac00" <= ch <= "\ud7a3" for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    if letters and hangul / letters >= LEGACY_MIN_HANGUL_SHARE:
+        return text, "cp949", ""
+    return None, "", problem
 
 
 def _rejected_text(raw: bytes | str) -> str:
@@ -117,7 +136,7 @@ def record_to_row(record: Any, fallback_id: str, path: str, text_field: str) -> 
 def parse_jsonl_line(line: bytes, path: str, line_no: int, text_field: str) -> dict[str, Any]:
     """One JSONL line (1-based ``line_no``) as a document or a rejected row."""
     fallback_id = f"{path}:{line_no}"
-    text, problem = _decode(line)
+    text, encoding, problem = _decode(line)
     if text is None:
         return make_rejected(
             fallback_id, "read", "invalid_utf8", f"{fallback_id}: {problem}", _rejected_text(line)
@@ -132,6 +151,8 @@ def parse_jsonl_line(line: bytes, path: str, line_no: int, text_field: str) -> d
             f"{fallback_id}: {err.msg} at column {err.colno}",
             _rejected_text(text),
         )
+    if encoding != "utf-8" and isinstance(record, dict):
+        record.setdefault("source_encoding", encoding)
     return record_to_row(record, fallback_id, path, text_field)
 
 
@@ -142,22 +163,44 @@ def split_text_file(data: bytes, path: str, text_split: str) -> Iterator[dict[st
         if text_split != "file" and not block.strip():
             continue  # the separators themselves, not records
         doc_id = path if text_split == "file" else f"{path}#{block_no}"
-        text, problem = _decode(block)
+        text, encoding, problem = _decode(block)
         if text is None:
             yield make_rejected(
                 doc_id, "read", "invalid_utf8", f"{doc_id}: {problem}", _rejected_text(block)
             )
         else:
-            yield make_document(doc_id, text, path)
+            metadata = "{}" if encoding == "utf-8" else json.dumps({"source_encoding": encoding})
+            yield make_document(doc_id, text, path, metadata)
 
 
 def _iter_jsonl(stream: Any, path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
     line_no = 0
-    while line := stream.readline():
+    while line := stream.readline(MAX_RECORD_BYTES + 1):
         line_no += 1
+        if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+            skipped = len(line) + _skip_rest_of_line(stream)
+            doc_id = f"{path}:{line_no}"
+            yield make_rejected(
+                doc_id,
+                "read",
+                "record_too_large",
+                f"{doc_id}: a line of {skipped:,} bytes, over the {MAX_RECORD_BYTES:,}-byte limit",
+                _rejected_text(line[:MAX_REJECTED_TEXT]),
+            )
+            continue
         if not line.strip():
             continue  # blank separator lines are not records
         yield parse_jsonl_line(line.rstrip(b"\r\n"), path, line_no, options.text_field)
+
+
+def _skip_rest_of_line(stream: Any) -> int:
+    """Read past the end of an over-long line without holding it; returns the bytes skipped."""
+    skipped = 0
+    while chunk := stream.readline(1 << 20):
+        skipped += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return skipped
 
 
 def _iter_parquet(stream: Any, path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
@@ -170,6 +213,55 @@ def _iter_parquet(stream: Any, path: str, options: ReadOptions) -> Iterator[dict
             yield record_to_row(record, f"{path}:{row_no}", path, options.text_field)
 
 
+class DecompressionBombError(ValueError):
+    """A compressed file that expands far beyond what text does."""
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts bytes read from ``inner`` (the compressed file), for the bomb check."""
+
+    def __init__(self, inner: Any):
+        self._inner = inner
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+class _BombGuard(io.RawIOBase):
+    """Passes decompressed bytes through, failing once they outgrow the compressed input."""
+
+    def __init__(self, decompressed: Any, compressed: _CountingReader, path: str):
+        self._decompressed = decompressed
+        self._compressed = compressed
+        self._path = path
+        self._produced = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        # Short reads: a truncated stream then fails on the chunk it breaks in, and the lines
+        # before it still come through.
+        data = self._decompressed.read(min(len(buffer), READ_CHUNK))
+        buffer[: len(data)] = data
+        self._produced += len(data)
+        if self._produced > BOMB_CHECK_FLOOR and self._produced > MAX_DECOMPRESSION_RATIO * max(
+            1, self._compressed.count
+        ):
+            raise DecompressionBombError(
+                f"{self._produced:,} bytes from {self._compressed.count:,} compressed bytes: "
+                f"over {MAX_DECOMPRESSION_RATIO}x, not text"
+            )
+        return len(data)
+
+
 def open_decompressed(raw: Any, path: str) -> Any:
     """A binary stream of ``raw``'s decompressed bytes, chosen by ``path``'s extension.
 
@@ -177,17 +269,20 @@ def open_decompressed(raw: Any, path: str) -> Any:
     broken file is reported instead of silently ending early.
     """
     name = path.lower()
+    counted = _CountingReader(raw)
     if name.endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw, mode="rb")
-    if name.endswith(".bz2"):
-        return bz2.BZ2File(raw, mode="rb")
-    if name.endswith(".xz"):
-        return lzma.LZMAFile(raw, mode="rb")
-    if name.endswith((".zst", ".zstd")):
+        stream = gzip.GzipFile(fileobj=counted, mode="rb")
+    elif name.endswith(".bz2"):
+        stream = bz2.BZ2File(counted, mode="rb")
+    elif name.endswith(".xz"):
+        stream = lzma.LZMAFile(counted, mode="rb")  # noqa: SIM115 - returned open
+    elif name.endswith((".zst", ".zstd")):
         import zstandard
 
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))
-    return raw
+        stream = zstandard.ZstdDecompressor().stream_reader(counted)
+    else:
+        return raw
+    return io.BufferedReader(_BombGuard(stream, counted, path), buffer_size=READ_CHUNK)
 
 
 def read_file(path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
@@ -202,10 +297,18 @@ def read_file(path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
             elif fmt == "parquet":
                 rows = _iter_parquet(stream, path, options)
             else:
-                rows = split_text_file(stream.read(), path, options.text_split)
+                data = stream.read(MAX_RECORD_BYTES + 1)
+                if len(data) > MAX_RECORD_BYTES:
+                    raise ValueError(
+                        f"text file over {MAX_RECORD_BYTES:,} bytes: split it into documents, "
+                        "or use --text-split blank-line / JSONL"
+                    )
+                rows = split_text_file(data, path, options.text_split)
             for row in rows:
                 produced += 1
                 yield row
+        if produced == 0:
+            yield make_rejected(path, "read", EMPTY_FILE, f"{path}: no records in the file")
     except Exception as err:  # noqa: BLE001 - any I/O or codec failure becomes a rejected row
         reason = UNREADABLE_FILE if produced == 0 else TRUNCATED_FILE
         where = "could not be read" if produced == 0 else f"broke off after {produced} records"
