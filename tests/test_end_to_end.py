@@ -6,30 +6,10 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.cli import main
 from pipeline.verify import verify_run
 from transforms.megatron import IndexedDataset
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run")
-    code = main(
-        [
-            "run",
-            "--output",
-            str(out),
-            "--vocab-size",
-            "2000",
-            "--max-steps",
-            "40",
-            "--direct_running_mode=in_memory",
-        ]
-    )
-    assert code == 0
-    return out
 
 
 def test_accounting_holds(run_dir):
@@ -105,3 +85,42 @@ def test_verify_catches_a_corrupted_shard(run_dir, tmp_path):
     path.write_bytes(bytes(raw))
     failures = verify_run(str(copy), echo=False)
     assert any("checksum" in failure for failure in failures)
+
+
+# The synthetic numbers examples/make_sample.py puts into the sample.
+INJECTED_PII = [
+    "010-2468-1357",
+    "345-6789",
+    "110-234-567890",
+    "900101-1234568",
+    "3333-12-3456789",
+    "1588-1234",
+    "9876-5432",
+    "010.5555.1212",
+]
+
+
+def test_no_injected_number_leaks_anywhere(run_dir):
+    from tokenizers import Tokenizer
+
+    clean = pq.read_table(run_dir / "clean", columns=["text"]).column("text").to_pylist()
+    rejected = pq.read_table(run_dir / "rejected", columns=["text"]).column("text").to_pylist()
+    tokenizer = Tokenizer.from_file(str(run_dir / "tokenizer" / "tokenizer.json"))
+    manifest = json.loads((run_dir / "shards" / "manifest.json").read_text())
+    decoded = [
+        tokenizer.decode(dataset[i].tolist(), skip_special_tokens=False)
+        for shard in manifest["shards"]
+        for dataset in [IndexedDataset(run_dir / "shards" / shard["name"])]
+        for i in range(len(dataset))
+    ]
+    everything = "\n".join(clean + rejected + decoded)
+    assert sample_has_pii(), "the sample no longer carries the injected numbers"
+    for number in INJECTED_PII:
+        assert number not in everything
+
+
+def sample_has_pii():
+    from pathlib import Path
+
+    sample = (Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl").read_text()
+    return all(number in sample for number in INJECTED_PII)
