@@ -49,6 +49,11 @@ TOKENIZER_FLAGS = {
     "sample_bytes": "tokenizer.sample_bytes",
     "morpheme_split": "tokenizer.morpheme_split",
 }
+DEDUPE_FLAGS = {
+    "bands": "dedupe.bands",
+    "rows": "dedupe.rows",
+    "min_jaccard": "dedupe.min_jaccard",
+}
 TRAIN_FLAGS = {"preset": "train.preset", "max_steps": "train.max_steps"}
 SHARD_FLAGS = {
     "valid_fraction": "shards.valid_fraction",
@@ -225,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("neox-config", help="write a complete GPT-NeoX YAML for the shards")
     add_neox_config_arguments(p)
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO (default), WARNING")
+
+    p = sub.add_parser(
+        "dedupe-params", help="the near-duplicate detection curve of a bands x rows setting"
+    )
+    p.add_argument("--bands", type=int, default=None, help="LSH bands")
+    p.add_argument("--rows", type=int, default=None, help="rows (hashes) per band")
+    p.add_argument("--min-jaccard", type=float, default=None, help="candidate check threshold")
+    _add_common(p)
 
     p = sub.add_parser("verify", help="check a run directory; exit 0 only when all holds")
     p.add_argument("dir", help="run directory")
@@ -486,6 +499,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "verify":
             return cmd_verify(args)
+        if args.command == "dedupe-params":
+            from transforms.dedupe import describe_params
+
+            config = effective_config(args, [DEDUPE_FLAGS])
+            print(describe_params(config.dedupe))
+            return 0
         if args.command == "train":
             return cmd_train(args)
         if args.command == "neox-config":

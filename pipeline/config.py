@@ -18,6 +18,7 @@ import yaml
 
 from tokenizer_training.config import TokenizerTrainingConfig
 from trainer.config import TrainConfig
+from transforms.dedupe import DedupeConfig
 from transforms.filters.base import FilterConfig
 from transforms.pii import DEFAULT_PII_TOKENS
 
@@ -48,11 +49,6 @@ class PrepareConfig:
 @dataclass
 class PiiConfig:
     tokens: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PII_TOKENS))
-
-
-@dataclass
-class DedupeConfig:
-    exact: bool = True
 
 
 @dataclass

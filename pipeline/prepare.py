@@ -28,7 +28,7 @@ from runners.dataflow import graph_only
 from runners.local import make_pipeline
 from transforms.beam_io import ReadDocuments, WriteSortedParquet, expand_patterns
 from transforms.clean import MaskPii, clean_text, filter_document, scrub_rejected
-from transforms.dedupe import ExactDedupe
+from transforms.dedupe import Deduplicate
 from transforms.line_dedupe import RemoveRepeatedLines
 from transforms.read import ReadOptions
 from transforms.records import CLEAN_SCHEMA, REJECTED_SCHEMA
@@ -72,13 +72,10 @@ def build_prepare(
         "filter", partial(filter_document, config=config.prepare.filters)
     )
     docs = docs | "Mask PII" >> MaskPii(config.pii.tokens)
-    rejected = [read_rejects, filter_rejects]
-    if config.dedupe.exact:
-        docs, dedupe_rejects = docs | "Exact dedupe" >> ExactDedupe()
-        rejected.append(dedupe_rejects)
+    docs, dedupe_rejects = docs | "Deduplicate" >> Deduplicate(config.dedupe)
     _ = docs | "Write clean" >> WriteSortedParquet(join(out_dir, "clean"), CLEAN_SCHEMA, shards)
     _ = (
-        rejected
+        [read_rejects, filter_rejects, dedupe_rejects]
         | "Gather rejected" >> beam.Flatten()
         | "Scrub rejected" >> beam.Map(scrub_rejected, tokens=config.pii.tokens)
         | "Write rejected"

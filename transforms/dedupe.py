@@ -1,59 +1,515 @@
-"""Exact deduplication: one keeper per identical normalised text, chosen deterministically."""
+"""Corpus-scale deduplication: exact copies, then MinHash-LSH near duplicates, one keeper each.
+
+    docs ─► Sketch ─┬─ (text key, doc) ───────────────────────────────────────► Resolve ─► kept
+                    └─ (text key, node, bands, sketch) ─► Exact keepers ─► Near ─┘      └► rejected
+
+Only the last step (Resolve) moves document text, once, grouped by text key. Everything else
+moves small records: a node ``(rank, rank, id)`` whose order is the keeper policy (the smallest
+node of a cluster is its keeper), the cluster size absorbed so far, 16-byte LSH band keys and a
+32-bit-per-value signature sketch. The near stage links the members of each LSH bucket to the
+bucket's smallest node (hot buckets fanned out in chunks), optionally drops links whose estimated
+Jaccard is below ``min_jaccard``, and resolves clusters with distributed connected components
+(transforms/components.py). Every group is read as a stream, so no step holds a whole bucket,
+cluster or the corpus. See docs/dedupe.md.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from transforms.components import ConnectedComponents
+from transforms.minhash import (
+    BAND_KEY_BYTES,
+    SHINGLE_KINDS,
+    MinHasher,
+    band_keys,
+    check_sketch,
+    detection_probability,
+    detection_probability_with_check,
+    estimated_jaccard,
+    shingle_ids,
+)
 from transforms.records import make_rejected, stable_hash
 from transforms.stage import METRICS_NAMESPACE, REJECTED
 
+__all__ = [
+    "DedupeConfig",
+    "Deduplicate",
+    "describe_params",
+    "detection_probability",
+    "detection_probability_with_check",
+]
 
-def text_key(text: str) -> int:
-    """The dedupe key of an already-normalised text."""
-    return stable_hash(text)
+KEEPERS = ("smallest_id", "longest", "highest_quality")
+_UNSCORED = 1 << 62  # rank of a document without a quality score: after every scored one
+_SCORE_SCALE = 1_000_000  # quality scores compare at 1e-6 resolution
+_SCORE_LIMIT = 1e12
+
+Node = tuple[int, int, str]  # (primary rank, secondary rank, id): the smallest is kept
+# (text keeper id, cluster keeper id, cluster size): the decision for one text group
+Verdict = tuple[str, str, int]
 
 
-def pick_exact_keeper(docs: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(keeper with ``cluster_size`` set, rejected rows for the rest): the smallest id wins."""
-    ordered = sorted(docs, key=lambda doc: doc["id"])
-    keeper = dict(ordered[0], cluster_size=len(ordered))
-    rejected = [
-        make_rejected(
-            doc["id"],
-            "dedupe",
-            "exact",
-            f"same text as {keeper['id']}",
-            doc["text"],
-            duplicate_of=keeper["id"],
-        )
-        for doc in ordered[1:]
+@dataclass(frozen=True)
+class DedupeConfig:
+    """The ``[dedupe]`` section of kprep's config."""
+
+    exact: bool = True  # drop documents whose normalised text is identical to another's
+    near: bool = True  # drop near duplicates found by MinHash LSH
+    shingle: str = "char"  # char (spaces removed), word (eojeol) or morpheme (Kiwi) n-grams
+    ngram: int = 5  # tokens per shingle
+    bands: int = 20  # LSH bands; bands * rows MinHash values per document
+    rows: int = 5  # values per band
+    check_candidates: bool = True  # drop candidate pairs whose estimated Jaccard < min_jaccard
+    min_jaccard: float = 0.75  # estimated Jaccard a candidate link needs (if checked)
+    keeper: str = "longest"  # smallest_id, longest or highest_quality; ties -> smallest id
+    max_bucket_size: int = 1000  # larger LSH buckets are linked in chunks of this size
+    max_rounds: int = 16  # connected-components rounds before the run fails as unconverged
+    seed: int = 42  # picks the MinHash functions; change it and every signature changes
+
+    def __post_init__(self):
+        if self.shingle not in SHINGLE_KINDS:
+            raise ValueError(f"dedupe.shingle must be one of {SHINGLE_KINDS}, got {self.shingle!r}")
+        if self.keeper not in KEEPERS:
+            raise ValueError(f"dedupe.keeper must be one of {KEEPERS}, got {self.keeper!r}")
+        for name in ("ngram", "bands", "rows", "max_bucket_size", "max_rounds"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"dedupe.{name} must be at least 1, got {getattr(self, name)}")
+        if not 0.0 < self.min_jaccard <= 1.0:
+            raise ValueError(f"dedupe.min_jaccard must be in (0, 1], got {self.min_jaccard}")
+
+    @property
+    def num_hashes(self) -> int:
+        return self.bands * self.rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure core
+
+
+def text_key(text: str) -> bytes:
+    """The exact-dedupe key of an already-normalised text: 128 bits, so no two texts collide."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def _own_key(doc_id: str) -> bytes:
+    """A text key unique to one document: every document its own group when exact is off."""
+    return hashlib.blake2b(b"id\x00" + doc_id.encode("utf-8"), digest_size=16).digest()
+
+
+def quality_score(doc: dict[str, Any]) -> float | None:
+    """The document's ``quality_score`` field, or the same key in its metadata JSON."""
+    score = doc.get("quality_score")
+    if score is None:
+        try:
+            score = json.loads(doc.get("metadata") or "{}").get("quality_score")
+        except (json.JSONDecodeError, AttributeError):
+            return None
+    if isinstance(score, bool) or not isinstance(score, int | float) or math.isnan(score):
+        return None
+    return float(score)
+
+
+def keeper_rank(doc: dict[str, Any], keeper: str) -> Node:
+    """The document's node: its order among copies is the keeper policy, ties by smallest id.
+
+    ``longest``: most characters first. ``highest_quality``: highest ``quality_score`` first
+    (documents without one after all scored ones), then longest.
+    """
+    doc_id, length = doc["id"], len(doc["text"])
+    if keeper == "smallest_id":
+        return 0, 0, doc_id
+    if keeper == "longest":
+        return -length, 0, doc_id
+    if keeper == "highest_quality":
+        score = quality_score(doc)
+        if score is None:
+            return _UNSCORED, -length, doc_id
+        clamped = max(-_SCORE_LIMIT, min(_SCORE_LIMIT, score))
+        return -round(clamped * _SCORE_SCALE), -length, doc_id
+    raise ValueError(f"unknown keeper policy {keeper!r}; expected one of {KEEPERS}")
+
+
+def merge_groups(a: tuple | None, b: tuple | None) -> tuple | None:
+    """Two partial text groups ``(node, size, bands, sketch)`` as one: the smaller node leads."""
+    if a is None or b is None:
+        return a if b is None else b
+    lead = a if a[0] <= b[0] else b
+    return lead[0], a[1] + b[1], lead[2], lead[3]
+
+
+def bucket_links(members: Iterable[Node], size: int, max_bucket_size: int) -> Iterator[tuple]:
+    """Candidate links (member, anchor) of one LSH bucket of ``size`` members.
+
+    Every member links to the bucket's smallest node. A bucket over ``max_bucket_size`` is cut
+    into chunks by a stable hash of the id: members link to their chunk's smallest node, which
+    links to the bucket's smallest, so no node collects more than about ``max_bucket_size``
+    links from one bucket. ``members`` is read two or three times, never stored.
+    """
+    if size < 2:
+        return
+    smallest = min(members)
+    if size <= max_bucket_size:
+        yield from ((node, smallest) for node in members if node != smallest)
+        return
+    chunks = math.ceil(size / max_bucket_size)
+    anchors: dict[int, Node] = {}  # one per chunk: size / max_bucket_size entries
+    for node in members:
+        chunk = stable_hash(node[2]) % chunks
+        if chunk not in anchors or node < anchors[chunk]:
+            anchors[chunk] = node
+    for node in members:
+        anchor = anchors[stable_hash(node[2]) % chunks]
+        if node != anchor:
+            yield node, anchor
+    yield from ((anchor, smallest) for anchor in anchors.values() if anchor != smallest)
+
+
+def resolve_group(items: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """("kept" | "exact" | "near", row) for every document of one text group.
+
+    ``items`` holds ("doc", document) for each copy of the text and exactly one
+    ("verdict", (text keeper id, cluster keeper id, cluster size)). Read twice, never stored.
+    """
+    verdicts = [value for tag, value in items if tag == "verdict"]
+    if len(verdicts) != 1:
+        raise RuntimeError(f"dedupe: a text group has {len(verdicts)} verdicts instead of 1")
+    text_keeper, keeper, size = verdicts[0]
+    for tag, doc in items:
+        if tag != "doc":
+            continue
+        if doc["id"] != text_keeper:
+            detail = f"same text as {text_keeper}"
+            yield "exact", make_rejected(doc["id"], "dedupe", "exact", detail, doc["text"], keeper)
+        elif keeper != text_keeper:
+            detail = f"near-duplicate cluster kept as {keeper}"
+            yield "near", make_rejected(doc["id"], "dedupe", "near", detail, doc["text"], keeper)
+        else:
+            yield "kept", dict(doc, cluster_size=size)
+
+
+def describe_params(config: DedupeConfig) -> str:
+    """A printable account of the near-dedupe setting: hashes, threshold, P(detect) by Jaccard."""
+    b, r = config.bands, config.rows
+    check = config.check_candidates and config.near
+    lines = [
+        f"shingles: {config.shingle} {config.ngram}-grams; MinHash: {b} bands x {r} rows = "
+        f"{config.num_hashes} hashes (seed {config.seed})",
+        f"LSH threshold (1/bands)^(1/rows) = {(1 / b) ** (1 / r):.3f}; candidate check: "
+        + (f"estimated Jaccard >= {config.min_jaccard}" if check else "off"),
+        f"keeper: {config.keeper}; exact dedupe: {'on' if config.exact else 'off'}; "
+        f"near dedupe: {'on' if config.near else 'off'}",
+        "",
+        "Jaccard  P(candidate)  P(detect)",
     ]
-    return keeper, rejected
+    for step in range(6, 21):
+        jaccard = step / 20
+        lsh = detection_probability(jaccard, b, r)
+        final = lsh
+        if check:
+            final = detection_probability_with_check(jaccard, b, r, config.min_jaccard)
+        bar = "#" * round(final * 40)
+        lines.append(f"  {jaccard:4.2f}    {lsh:10.4f}  {final:9.4f}  {bar}".rstrip())
+    lines += [
+        "",
+        "P(candidate): the pair shares a band; P(detect): it also passes the check (if on).",
+        "Both assume that signature positions agree independently with probability J.",
+    ]
+    return "\n".join(lines)
 
 
-class _KeepOne(beam.DoFn):
+# ---------------------------------------------------------------------------------------------
+# Beam shell
+
+_GROUPS = "groups"
+
+
+class _Sketch(beam.DoFn):
+    """doc -> (text key, ("doc", doc)) and, tagged, (text key, (node, size, bands, sketch))."""
+
+    def __init__(self, config: DedupeConfig):
+        self._config = config
+        self._hasher: MinHasher | None = None
+
+    def setup(self):
+        if self._config.near:
+            self._hasher = MinHasher(self._config.num_hashes, self._config.seed)
+
+    def process(self, doc: dict[str, Any]):
+        config = self._config
+        key = text_key(doc["text"]) if config.exact else _own_key(doc["id"])
+        yield key, ("doc", doc)
+        bands = sketch = b""  # band keys concatenated: one object, not one per band
+        if self._hasher is not None:
+            shingles = shingle_ids(doc["text"], config.shingle, config.ngram)
+            if shingles.size:  # an empty document has nothing to compare
+                signature = self._hasher.signature(shingles)
+                bands = b"".join(band_keys(signature, config.bands, config.rows))
+                sketch = check_sketch(signature) if config.check_candidates else b""
+        group = (keeper_rank(doc, config.keeper), doc.get("cluster_size") or 1, bands, sketch)
+        yield beam.pvalue.TaggedOutput(_GROUPS, (key, group))
+
+
+class _MergeGroups(beam.CombineFn):
+    """Combiner for text groups: constant memory however many copies a text has."""
+
+    def create_accumulator(self):
+        return None
+
+    def add_input(self, accumulator, group):
+        return merge_groups(accumulator, group)
+
+    def merge_accumulators(self, accumulators):
+        merged = None
+        for accumulator in accumulators:
+            merged = merge_groups(merged, accumulator)
+        return merged
+
+    def extract_output(self, accumulator):
+        return accumulator
+
+
+class _LinkBucket(beam.DoFn):
+    def __init__(self, max_bucket_size: int):
+        self._max = max_bucket_size
+        self._links = Metrics.counter(METRICS_NAMESPACE, "dedupe.candidates")
+        self._hot = Metrics.counter(METRICS_NAMESPACE, "dedupe.buckets.hot")
+        self._hot_members = Metrics.counter(METRICS_NAMESPACE, "dedupe.buckets.hot_members")
+
+    def process(self, bucket):
+        _, members = bucket
+        size = sum(1 for _ in members)
+        if size > self._max:
+            self._hot.inc()
+            self._hot_members.inc(size)
+        for link in bucket_links(members, size, self._max):
+            self._links.inc()
+            yield link
+
+
+def _send_sketch_to_anchors(node: Node, items: Iterable[tuple[str, Any]]):
+    """Grouped by member: (anchor, (member, member's sketch)) once per distinct anchor."""
+    sketch = None
+    anchors = set()  # at most two per band: bounded by 2 * bands
+    for tag, value in items:
+        if tag == "sketch":
+            sketch = value
+        else:
+            anchors.add(value)
+    for anchor in anchors:
+        yield anchor, ("candidate", (node, sketch))
+
+
+class _CheckAgainstAnchor(beam.DoFn):
+    """Grouped by anchor: keep the links whose estimated Jaccard reaches ``min_jaccard``."""
+
+    def __init__(self, min_jaccard: float):
+        self._min = min_jaccard
+        self._dropped = Metrics.counter(METRICS_NAMESPACE, "dedupe.candidates.below_min_jaccard")
+
+    def process(self, anchor_and_items):
+        anchor, items = anchor_and_items
+        own = next(value for tag, value in items if tag == "sketch")
+        for tag, value in items:
+            if tag != "candidate":
+                continue
+            member, sketch = value
+            if estimated_jaccard(sketch, own) >= self._min:
+                yield member, anchor
+            else:
+                self._dropped.inc()
+
+
+class _CheckCandidates(beam.PTransform):
+    """(links, sketches by node) -> the links whose two ends pass the estimated-Jaccard check.
+
+    Two joins keyed by node bring both sketches to the anchor: by member (attach its sketch,
+    drop repeated links), then by anchor (compare with the anchor's own sketch).
+    """
+
+    def __init__(self, min_jaccard: float):
+        super().__init__()
+        self._min = min_jaccard
+
+    def expand(self, pcolls):
+        links, sketches = pcolls
+        candidates = (
+            (
+                sketches,
+                links | "Tag anchors" >> beam.MapTuple(_tag, tag="anchor"),
+            )
+            | "Gather by member" >> beam.Flatten()
+            | "Group by member" >> beam.GroupByKey()
+            | "Send sketch to anchors" >> beam.FlatMapTuple(_send_sketch_to_anchors)
+        )
+        return (
+            (sketches, candidates)
+            | "Gather by anchor" >> beam.Flatten()
+            | "Group by anchor" >> beam.GroupByKey()
+            | "Compare with anchor" >> beam.ParDo(_CheckAgainstAnchor(self._min))
+        )
+
+
+class _AssignKeepers(beam.DoFn):
+    """Grouped by node: its text group, and its component root if it has one.
+
+    A node with a root is a near duplicate: its text group's verdict names the root; its size
+    goes to the root. A node without one is a keeper and sends its own size (and text key).
+    """
+
+    def process(self, node_and_items):
+        node, items = node_and_items
+        key, size, roots = None, 0, set()
+        for tag, value in items:
+            if tag == "group":
+                key, size = value
+            else:
+                roots.add(value)
+        if len(roots) > 1:
+            raise RuntimeError(f"dedupe: node {node[2]!r} has {len(roots)} component roots")
+        if roots:
+            root = roots.pop()
+            yield key, ("verdict", (node[2], root[2], 0))
+            yield beam.pvalue.TaggedOutput("size", (root, (size, None)))
+        else:
+            yield beam.pvalue.TaggedOutput("size", (node, (size, key)))
+
+
+class _ClusterSize(beam.CombineFn):
+    """(total size, the root's text key) of a cluster, combined without holding its members."""
+
+    def create_accumulator(self):
+        return 0, None
+
+    def add_input(self, accumulator, value):
+        return accumulator[0] + value[0], accumulator[1] or value[1]
+
+    def merge_accumulators(self, accumulators):
+        total, key = 0, None
+        for size, root_key in accumulators:
+            total, key = total + size, key or root_key
+        return total, key
+
+    def extract_output(self, accumulator):
+        return accumulator
+
+
+def _tag(key: Any, value: Any, tag: str = "", index: Any = None) -> tuple[Any, tuple[str, Any]]:
+    """(key, (tag, value)), or (key, (tag, value[index])): inputs of a tagged join."""
+    return key, (tag, value if index is None else value[index])
+
+
+def _by_node(key: bytes, group: tuple) -> tuple[Node, tuple]:
+    """A text group keyed by its node: (node, (text key, size, sketch))."""
+    node, size, _, sketch = group
+    return node, (key, size, sketch)
+
+
+def _band_records(key: bytes, group: tuple) -> Iterator[tuple[bytes, Node]]:
+    node, _, bands, _ = group
+    for start in range(0, len(bands), BAND_KEY_BYTES):
+        yield bands[start : start + BAND_KEY_BYTES], node
+
+
+def _keeper_verdict(root: Node, size_and_key: tuple[int, bytes]):
+    size, key = size_and_key
+    return key, ("verdict", (root[2], root[2], size))
+
+
+class _NearDuplicates(beam.PTransform):
+    """(text key, group) for each distinct text -> (text key, ("verdict", Verdict))."""
+
+    def __init__(self, config: DedupeConfig):
+        super().__init__()
+        self._config = config
+
+    def expand(self, groups):
+        config = self._config
+        by_node = groups | "By node" >> beam.MapTuple(_by_node)
+        links = (
+            groups
+            | "Band keys" >> beam.FlatMapTuple(_band_records)
+            | "Group buckets" >> beam.GroupByKey()
+            | "Link bucket members" >> beam.ParDo(_LinkBucket(config.max_bucket_size))
+        )
+        if config.check_candidates:
+            sketches = by_node | "Sketches" >> beam.MapTuple(_tag, tag="sketch", index=2)
+            links = (links, sketches) | "Check candidates" >> _CheckCandidates(config.min_jaccard)
+        else:
+            links = links | "Distinct links" >> beam.Distinct()
+        roots = links | "Connected components" >> ConnectedComponents(config.max_rounds)
+        assigned = (
+            (
+                by_node | "Tag groups" >> beam.MapTuple(_tag, tag="group", index=slice(0, 2)),
+                roots | "Tag roots" >> beam.MapTuple(_tag, tag="root"),
+            )
+            | "Gather by node" >> beam.Flatten()
+            | "Group by node" >> beam.GroupByKey()
+            | "Assign keepers" >> beam.ParDo(_AssignKeepers()).with_outputs("size", main="verdict")
+        )
+        keepers = (
+            assigned.size
+            | "Cluster sizes" >> beam.CombinePerKey(_ClusterSize())
+            | "Keeper verdicts" >> beam.MapTuple(_keeper_verdict)
+        )
+        return (assigned.verdict, keepers) | "All verdicts" >> beam.Flatten()
+
+
+class _Resolve(beam.DoFn):
     def __init__(self):
-        self._removed = Metrics.counter(METRICS_NAMESPACE, "dedupe.dropped.exact")
+        self._counters = {
+            outcome: Metrics.counter(METRICS_NAMESPACE, name)
+            for outcome, name in (
+                ("kept", "dedupe.kept"),
+                ("exact", "dedupe.dropped.exact"),
+                ("near", "dedupe.dropped.near"),
+            )
+        }
 
-    def process(self, key_and_docs):
-        keeper, rejected = pick_exact_keeper(list(key_and_docs[1]))
-        yield keeper
-        for row in rejected:
-            self._removed.inc()
-            yield beam.pvalue.TaggedOutput(REJECTED, row)
+    def process(self, key_and_items):
+        for outcome, row in resolve_group(key_and_items[1]):
+            self._counters[outcome].inc()
+            yield row if outcome == "kept" else beam.pvalue.TaggedOutput(REJECTED, row)
 
 
-class ExactDedupe(beam.PTransform):
-    """Documents -> (one keeper per identical text, rejected duplicates with ``duplicate_of``)."""
+def _exact_verdict(key: bytes, group: tuple):
+    node, size = group[0], group[1]
+    return key, ("verdict", (node[2], node[2], size))
+
+
+class Deduplicate(beam.PTransform):
+    """Documents -> (kept documents with ``cluster_size``, rejected rows with ``duplicate_of``).
+
+    Exact dedupe first, then near dedupe over one representative per text, as configured.
+    The output depends only on the set of input documents and the config.
+    """
+
+    def __init__(self, config: DedupeConfig | None = None):
+        super().__init__()
+        self._config = config or DedupeConfig()
 
     def expand(self, docs):
+        config = self._config
+        if not (config.exact or config.near):
+            return docs, docs.pipeline | "No duplicates removed" >> beam.Create([])
+        sketched = docs | "Sketch" >> beam.ParDo(_Sketch(config)).with_outputs(_GROUPS, main="docs")
+        groups = sketched[_GROUPS] | "Exact keepers" >> beam.CombinePerKey(_MergeGroups())
+        if config.near:
+            verdicts = groups | "Near duplicates" >> _NearDuplicates(config)
+        else:
+            verdicts = groups | "Exact verdicts" >> beam.MapTuple(_exact_verdict)
         results = (
-            docs
-            | "Key by text" >> beam.Map(lambda doc: (text_key(doc["text"]), doc))
-            | "Group identical" >> beam.GroupByKey()
-            | "Keep smallest id" >> beam.ParDo(_KeepOne()).with_outputs(REJECTED, main="kept")
+            (sketched.docs, verdicts)
+            | "Gather by text" >> beam.Flatten()
+            | "Group by text" >> beam.GroupByKey()
+            | "Resolve" >> beam.ParDo(_Resolve()).with_outputs(REJECTED, main="kept")
         )
         return results.kept, results[REJECTED]

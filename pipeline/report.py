@@ -1,0 +1,527 @@
+"""``kprep report DIR``: a run as one self-contained HTML page and a markdown summary.
+
+Everything is read back from the run's files (stats.json, clean/, rejected/, shards/,
+tokenizer/, model/train_log.jsonl); a stage that did not run is simply left out. Plots are
+matplotlib PNGs (Agg backend) embedded as base64 ``<img>``, so ``report.html`` is one file that
+opens anywhere, offline. Parquet is read one row group at a time and only the columns needed, so
+a report of a large run needs little memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+
+from pipeline.outputs import CONFIG_FILE, join, list_parquet, load_stats, read_json, write_text
+from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS
+
+REPORT_HTML = "report.html"
+REPORT_MD = "report.md"
+PRE_CLEAN_STAGES = ("read", "filter", "pii", "dedupe")  # the prepare stages that reject, in order
+TIMED_STAGES = ("prepare", "train_tokenizer", "tokenize", "train")
+EXAMPLES_PER_KIND = 3
+EXAMPLE_CONTEXT = 40  # characters shown each side of a masked number
+TOP_REASONS = 15
+
+
+@dataclass
+class RunFacts:
+    """What the report shows, gathered from the run directory."""
+
+    run_dir: str
+    stats: dict[str, Any]
+    config: dict[str, Any] | None
+    clean_docs: int = 0
+    clean_bytes: int = 0
+    doc_chars: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cluster_sizes: Counter = field(default_factory=Counter)
+    pii_docs: Counter = field(default_factory=Counter)
+    pii_examples: dict[str, list[str]] = field(default_factory=dict)
+    rejected: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # [rows, bytes]
+    manifest: dict[str, Any] | None = None
+    doc_tokens: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    tokenizer: dict[str, Any] = field(default_factory=dict)
+    train_log: list[dict[str, Any]] = field(default_factory=list)
+
+
+def write_report(run_dir: str) -> tuple[str, str]:
+    """Write ``run_dir/report.html`` and ``run_dir/report.md``; returns their paths."""
+    facts = collect(run_dir)
+    html_path, md_path = join(run_dir, REPORT_HTML), join(run_dir, REPORT_MD)
+    write_text(html_path, render_html(facts))
+    write_text(md_path, render_markdown(facts))
+    return html_path, md_path
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the run
+
+
+def collect(run_dir: str) -> RunFacts:
+    config_path = join(run_dir, CONFIG_FILE)
+    config = read_json(config_path) if FileSystems.exists(config_path) else None
+    facts = RunFacts(run_dir, load_stats(run_dir)["stages"], config)
+    tokens = (config or {}).get("pii", {}).get("tokens") or DEFAULT_PII_TOKENS
+    _read_clean(facts, join(run_dir, "clean"), tokens)
+    _read_rejected(facts, join(run_dir, "rejected"))
+    _read_shards(facts, join(run_dir, "shards"))
+    _read_tokenizer(facts)
+    log_path = Path(run_dir, "model", "train_log.jsonl")
+    if log_path.is_file():
+        lines = log_path.read_text(encoding="utf-8").splitlines()
+        facts.train_log = [json.loads(line) for line in lines if line.strip()]
+    return facts
+
+
+def _row_groups(directory: str, columns: list[str], prefix: str = ""):
+    """Each row group of each Parquet file of ``directory``, as a pyarrow table of ``columns``."""
+    for path in list_parquet(directory, prefix):
+        with FileSystems.open(path) as handle:
+            parquet = pq.ParquetFile(handle)
+            for group in range(parquet.num_row_groups):
+                yield parquet.read_row_group(group, columns=columns)
+
+
+def _read_clean(facts: RunFacts, directory: str, tokens: dict[str, str]) -> None:
+    lengths = []
+    masks = {kind: re.compile(re.escape(token)) for kind, token in tokens.items()}
+    for table in _row_groups(directory, ["text", "pii_counts", "cluster_size"]):
+        text = table.column("text")
+        lengths.append(pc.utf8_length(text).to_numpy(zero_copy_only=False))
+        facts.clean_bytes += int(pc.sum(pc.binary_length(text)).as_py() or 0)
+        facts.cluster_sizes.update(table.column("cluster_size").to_pylist())
+        counts = table.column("pii_counts").to_pylist()
+        for row, found in enumerate(counts):
+            for kind in PII_KINDS:
+                if not found or not found.get(kind):
+                    continue
+                facts.pii_docs[kind] += 1
+                examples = facts.pii_examples.setdefault(kind, [])
+                if len(examples) < EXAMPLES_PER_KIND and kind in masks:
+                    examples.extend(_snippets(text[row].as_py(), masks[kind], 1))
+    facts.doc_chars = np.concatenate(lengths) if lengths else facts.doc_chars
+    facts.clean_docs = len(facts.doc_chars)
+
+
+def _snippets(text: str, mask: re.Pattern[str], limit: int) -> list[str]:
+    """Up to ``limit`` one-line excerpts of ``text`` around a masked number."""
+    out = []
+    for found in mask.finditer(text):
+        start = max(0, found.start() - EXAMPLE_CONTEXT)
+        excerpt = " ".join(text[start : found.end() + EXAMPLE_CONTEXT].split())
+        out.append(("…" if start else "") + excerpt + "…")
+        if len(out) == limit:
+            break
+    return out
+
+
+def _read_rejected(facts: RunFacts, directory: str) -> None:
+    # rejected/ holds prepare's part-* files and tokenize's tokenize-* files
+    for table in _row_groups(directory, ["stage", "reason", "text"]):
+        nbytes = pc.binary_length(table.column("text")).to_numpy(zero_copy_only=False)
+        stages, reasons = table.column("stage").to_pylist(), table.column("reason").to_pylist()
+        for stage, reason, size in zip(stages, reasons, nbytes, strict=True):
+            entry = facts.rejected.setdefault((stage, reason), [0, 0])
+            entry[0] += 1
+            entry[1] += 0 if np.isnan(size) else int(size)
+
+
+def _read_shards(facts: RunFacts, directory: str) -> None:
+    from pipeline.tokenize import MANIFEST
+    from transforms.megatron import IndexedDataset
+
+    manifest_path = join(directory, MANIFEST)
+    if not FileSystems.exists(manifest_path):
+        return
+    facts.manifest = read_json(manifest_path)
+    sizes = [IndexedDataset(Path(directory, s["name"])).sizes for s in facts.manifest["shards"]]
+    if sizes:
+        facts.doc_tokens = np.concatenate(sizes).astype(np.int64)
+
+
+def _read_tokenizer(facts: RunFacts) -> None:
+    """Vocabulary facts of the tokenizer the shards were made with (or the run's own)."""
+    path = Path(facts.run_dir, "tokenizer", "tokenizer.json")
+    if facts.manifest:
+        given = facts.manifest["tokenizer"]["path"]
+        path = Path(given if given.endswith(".json") else Path(given, "tokenizer.json"))
+    if not path.is_file():
+        return
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    added = [t["content"] for t in spec.get("added_tokens", [])]
+    model = spec.get("model", {})
+    facts.tokenizer = {
+        "file": str(path),
+        "type": model.get("type", "?"),
+        "vocabulary": len(set(model.get("vocab", {})) | set(added)),
+        "merges": len(model.get("merges", [])),
+        "special tokens": ", ".join(added),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures derived from the facts
+
+
+def funnel(facts: RunFacts) -> list[tuple[str, int | None, int | None, str]]:
+    """(step, documents left, text bytes, what the bytes are) from input to shards."""
+    prepare = facts.stats.get("prepare")
+    rejected_docs = Counter()
+    rejected_bytes = Counter()
+    for (stage, _), (rows, nbytes) in facts.rejected.items():
+        rejected_docs[stage] += rows
+        rejected_bytes[stage] += nbytes
+    rows: list[tuple[str, int | None, int | None, str]] = []
+    if prepare:
+        counters = prepare.get("counters", {})
+        read_bytes = counters.get("read.bytes", prepare.get("input_bytes"))
+        left = prepare["records_in"]
+        rows.append(("input records", left, read_bytes, "bytes read (decompressed)"))
+        for stage in PRE_CLEAN_STAGES:
+            if rejected_docs[stage]:
+                left -= rejected_docs[stage]
+                rows.append((f"after {stage}", left, -rejected_bytes[stage], "text bytes rejected"))
+    if facts.clean_docs or prepare:
+        rows.append(("clean/", facts.clean_docs, facts.clean_bytes, "clean text bytes"))
+    if facts.manifest:
+        splits = facts.manifest["splits"].values()
+        itemsize = np.dtype(facts.manifest["dtype"]).itemsize
+        tokens = sum(s["tokens"] for s in splits)
+        docs = sum(s["documents"] for s in splits)
+        rows.append(("shards", docs, tokens * itemsize, f"{tokens:,} tokens"))
+    return rows
+
+
+def top_reasons(facts: RunFacts) -> list[tuple[str, str, int, int]]:
+    """(stage, reason, rows, text bytes), most rows first."""
+    items = [(stage, reason, n, b) for (stage, reason), (n, b) in facts.rejected.items()]
+    return sorted(items, key=lambda item: (-item[2], item[0], item[1]))
+
+
+def pii_totals(facts: RunFacts) -> dict[str, int]:
+    """Numbers masked per kind: prepare's counters (every masked number, also in documents
+    dropped later by dedupe), else the clean documents that hold one."""
+    counters = facts.stats.get("prepare", {}).get("counters", {})
+    return {kind: counters.get(f"pii.{kind}", 0) for kind in PII_KINDS}
+
+
+def stage_times(facts: RunFacts) -> list[tuple[str, float]]:
+    return [
+        (stage, float(facts.stats[stage]["wall_s"]))
+        for stage in TIMED_STAGES
+        if "wall_s" in facts.stats.get(stage, {})
+    ]
+
+
+def tokenizer_table(facts: RunFacts) -> list[tuple[str, str]]:
+    rows = [(key, _fmt(value)) for key, value in facts.tokenizer.items()]
+    trained = facts.stats.get("train_tokenizer")
+    if trained:
+        rows.append(
+            (
+                "trained on",
+                f"{trained['sample_documents']:,} documents, "
+                f"{trained['sample_bytes'] / 1e6:.1f} MB",
+            )
+        )
+    if facts.manifest and facts.doc_tokens.size:
+        # every document ends in one end-of-document token, which has no text
+        text_tokens = int(facts.doc_tokens.sum()) - facts.doc_tokens.size
+        if text_tokens > 0 and facts.clean_bytes:
+            rows.append(("UTF-8 bytes per token", f"{facts.clean_bytes / text_tokens:.2f}"))
+            chars = int(facts.doc_chars.sum())
+            rows.append(("characters per token", f"{chars / text_tokens:.2f}"))
+        rows.append(("tokens per document (median)", f"{np.median(facts.doc_tokens):,.0f}"))
+    return rows
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _bytes(n: int | None) -> str:
+    if n is None:
+        return "–"
+    sign, n = ("−" if n < 0 else ""), abs(n)
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{sign}{n / scale:,.1f} {unit}"
+    return f"{sign}{n:,} B"
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots
+
+
+def _png(figure) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure(width: float = 7.0, height: float = 3.2):
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: render to memory only
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=(width, height))
+
+
+def plots(facts: RunFacts) -> dict[str, str]:
+    """Section name -> base64 PNG, for the sections that have data."""
+    out = {}
+    steps = [(name, docs) for name, docs, _, _ in funnel(facts) if docs is not None]
+    if steps:
+        fig, ax = _figure()
+        ax.barh([name for name, _ in steps][::-1], [docs for _, docs in steps][::-1])
+        ax.set_xlabel("documents")
+        out["funnel"] = _png(fig)
+    reasons = top_reasons(facts)[:TOP_REASONS]
+    if reasons:
+        fig, ax = _figure(height=0.3 * len(reasons) + 1.2)
+        ax.barh([f"{s}: {r}" for s, r, _, _ in reasons][::-1], [n for _, _, n, _ in reasons][::-1])
+        ax.set_xlabel("rejected documents")
+        out["reasons"] = _png(fig)
+    if facts.cluster_sizes:
+        bins = cluster_bins(facts.cluster_sizes)
+        fig, ax = _figure()
+        ax.bar(list(bins), list(bins.values()))
+        ax.set_yscale("log")
+        ax.set_xlabel("documents in the duplicate cluster (1 = unique)")
+        ax.set_ylabel("kept documents")
+        out["clusters"] = _png(fig)
+    if facts.doc_chars.size:
+        out["lengths"] = _histogram(facts.doc_chars, "characters per clean document")
+    if facts.doc_tokens.size:
+        out["tokens"] = _histogram(facts.doc_tokens, "tokens per document in the shards")
+    times = stage_times(facts)
+    if times:
+        fig, ax = _figure(height=0.35 * len(times) + 1.2)
+        ax.barh([s for s, _ in times][::-1], [t for _, t in times][::-1])
+        ax.set_xlabel("wall seconds")
+        out["times"] = _png(fig)
+    losses = [(e["step"], e["loss"]) for e in facts.train_log if "loss" in e]
+    if losses:
+        fig, ax = _figure()
+        ax.plot(*zip(*losses, strict=True), marker=".")
+        ax.set_xlabel("step")
+        ax.set_ylabel("training loss")
+        out["loss"] = _png(fig)
+    return out
+
+
+def cluster_bins(cluster_sizes: Counter) -> dict[str, int]:
+    """Kept documents by cluster size, in bins that stay readable for any largest cluster."""
+    edges = [1, 2, 3, 4, 5, 10, 100, 1000, 10_000]
+    largest = max(cluster_sizes)
+    bins: dict[str, int] = {}
+    for low, high in zip(edges, [*edges[1:], None], strict=True):
+        if low > largest:
+            break
+        label = str(low) if high == low + 1 else f"{low}+" if high is None else f"{low}-{high - 1}"
+        bins[label] = sum(
+            n for size, n in cluster_sizes.items() if low <= size < (high or size + 1)
+        )
+    return bins
+
+
+def _histogram(values: np.ndarray, label: str) -> str:
+    fig, ax = _figure()
+    low, high = max(1, int(values.min())), max(2, int(values.max()))
+    # lengths span orders of magnitude: log-spaced bins show the body and the tail
+    bins = np.unique(np.geomspace(low, high + 1, num=40).astype(int)) if high > low else 10
+    ax.hist(values, bins=bins)
+    if high > 10 * low:
+        ax.set_xscale("log")
+    ax.set_xlabel(label)
+    ax.set_ylabel("documents")
+    median = float(np.median(values))
+    ax.axvline(median, color="black", linestyle="--", linewidth=1, label=f"median {median:,.0f}")
+    ax.legend()
+    return _png(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+def sections(facts: RunFacts) -> list[tuple[str, str, list[str], list[tuple], str]]:
+    """(key, title, table header, table rows, note) of every section that has data."""
+    out = []
+    flow = funnel(facts)
+    if flow:
+        rows = [(name, _fmt(docs), _bytes(nbytes), what) for name, docs, nbytes, what in flow]
+        note = (
+            "Bytes rejected are the text of the rejected rows; the rest of the difference between "
+            "bytes read and clean bytes is JSON framing, markup, boilerplate and repeated lines "
+            "removed by Normalise and Remove repeated lines."
+        )
+        out.append(("funnel", "Funnel", ["step", "documents", "bytes", ""], rows, note))
+    reasons = top_reasons(facts)
+    if reasons:
+        total = facts.stats.get("prepare", {}).get("records_in") or 0
+        rows = [
+            (stage, reason, _fmt(n), f"{100 * n / total:.1f}%" if total else "–", _bytes(b))
+            for stage, reason, n, b in reasons
+        ]
+        header = ["stage", "reason", "documents", "of input", "text bytes"]
+        out.append(("reasons", "Rejections by stage and reason", header, rows, ""))
+    totals = pii_totals(facts)
+    if facts.stats.get("prepare") or facts.pii_docs:
+        tokens = (facts.config or {}).get("pii", {}).get("tokens") or DEFAULT_PII_TOKENS
+        rows = [
+            (kind, tokens.get(kind, ""), _fmt(totals[kind]), _fmt(facts.pii_docs[kind]))
+            for kind in PII_KINDS
+        ]
+        header = ["kind", "token", "numbers masked", "clean documents with one"]
+        out.append(("pii", "PII masked", header, rows, ""))
+    if facts.cluster_sizes:
+        dedupe = {r: n for (s, r), (n, _) in facts.rejected.items() if s == "dedupe"}
+        rows = [("removed as " + r, _fmt(n)) for r, n in sorted(dedupe.items())]
+        rows.append(("clean documents with copies", _fmt(_with_copies(facts.cluster_sizes))))
+        rows.append(("largest cluster", _fmt(max(facts.cluster_sizes))))
+        out.append(("clusters", "Deduplication", ["", "documents"], rows, ""))
+    if facts.doc_chars.size:
+        rows = [
+            (
+                name,
+                _fmt(int(values.size)),
+                *(f"{np.percentile(values, q):,.0f}" for q in (5, 50, 95)),
+                f"{values.max():,}",
+            )
+            for name, values in (("characters", facts.doc_chars), ("tokens", facts.doc_tokens))
+            if values.size
+        ]
+        header = ["per document", "documents", "p5", "median", "p95", "max"]
+        out.append(("lengths", "Document lengths", header, rows, ""))
+    if facts.tokenizer or facts.manifest:
+        out.append(("tokenizer", "Tokenizer", ["", ""], tokenizer_table(facts), ""))
+    if facts.manifest:
+        rows = [
+            (s["name"], s["split"], _fmt(s["documents"]), _fmt(s["tokens"]), _bytes(s["bin_bytes"]))
+            for s in facts.manifest["shards"]
+        ]
+        header = ["shard", "split", "documents", "tokens", ".bin size"]
+        note = f"dtype {facts.manifest['dtype']}, shuffle seed {facts.manifest['seed']}"
+        out.append(("shards", "Shards", header, rows, note))
+    times = stage_times(facts)
+    if times:
+        rows = [(stage, f"{seconds:,.1f}") for stage, seconds in times]
+        train = facts.stats.get("train")
+        note = "train: not timed in stats.json" if train and "wall_s" not in train else ""
+        out.append(("times", "Time per stage", ["stage", "wall seconds"], rows, note))
+    losses = [e for e in facts.train_log if "loss" in e]
+    if losses:
+        last = losses[-1]
+        rows = [("steps", _fmt(last["step"])), ("last loss", f"{last['loss']:.4f}")]
+        summary = facts.stats.get("train", {})
+        if summary.get("tokens_per_s"):
+            rows.append(("tokens per second", f"{summary['tokens_per_s']:,.0f}"))
+        out.append(("loss", "Training", ["", ""], rows, ""))
+    return out
+
+
+def _with_copies(cluster_sizes: Counter) -> int:
+    return sum(n for size, n in cluster_sizes.items() if size > 1)
+
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: .6rem 0; }
+td, th { padding: .2rem .7rem; border-bottom: 1px solid #eee; text-align: left; }
+td:not(:first-child) { font-variant-numeric: tabular-nums; }
+img { max-width: 100%; display: block; margin: .6rem 0; }
+.note { color: #666; font-size: .9rem; } code { background: #f4f4f4; padding: 0 .2rem; }
+"""
+
+
+def render_html(facts: RunFacts) -> str:
+    images = plots(facts)
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>kprep run report: {esc(facts.run_dir)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>kprep run report</h1>",
+        f"<p><code>{esc(facts.run_dir)}</code></p>",
+    ]
+    found = sections(facts)
+    if not found:
+        parts.append("<p>No stage of this run has written its outputs yet.</p>")
+    for key, title, header, rows, note in found:
+        parts.append(f'<section id="{key}"><h2>{esc(title)}</h2>')
+        if key in images:
+            parts.append(f'<img alt="{esc(title)}" src="data:image/png;base64,{images[key]}">')
+        parts.append("<table>")
+        if any(header):
+            parts.append("<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
+        for row in rows:
+            parts.append("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>")
+        parts.append("</table>")
+        if note:
+            parts.append(f'<p class="note">{esc(note)}</p>')
+        if key == "pii":
+            parts.extend(_pii_examples_html(facts))
+        parts.append("</section>")
+    if facts.config:
+        config = esc(json.dumps(facts.config, indent=2, ensure_ascii=False))
+        parts.append(f"<h2>Config</h2><details><summary>config.json</summary><pre>{config}</pre>")
+        parts.append("</details>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _pii_examples_html(facts: RunFacts) -> list[str]:
+    if not facts.pii_examples:
+        return []
+    out = ["<p>Masked examples from clean/:</p><ul>"]
+    for kind, examples in sorted(facts.pii_examples.items()):
+        out.extend(f"<li>{html.escape(kind)}: {html.escape(e)}</li>" for e in examples)
+    out.append("</ul>")
+    return out
+
+
+def render_markdown(facts: RunFacts) -> str:
+    lines = [f"# kprep run report: `{facts.run_dir}`", ""]
+    found = sections(facts)
+    if not found:
+        lines.append("No stage of this run has written its outputs yet.")
+    for key, title, header, rows, note in found:
+        lines += [f"## {title}", ""]
+        width = len(rows[0]) if rows else len(header)
+        lines.append("| " + " | ".join(h or " " for h in header[:width]) + " |")
+        lines.append("|" + "---|" * width)
+        lines += ["| " + " | ".join(_md_cell(str(c)) for c in row) + " |" for row in rows]
+        if note:
+            lines += ["", note]
+        if key == "pii" and facts.pii_examples:
+            lines += ["", "Masked examples from clean/:", ""]
+            for kind, examples in sorted(facts.pii_examples.items()):
+                lines += [f"- {kind}: `{e.replace('`', '')}`" for e in examples]
+        lines.append("")
+    lines.append("Plots: report.html.")
+    return "\n".join(lines) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,106 @@
+"""The same pipeline on every runner: Dataflow graph offline, portable in-process, local modes."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+SAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl")
+PREPARE_STEPS = [
+    "Read",
+    "Normalise",
+    "Remove repeated lines",
+    "Filter",
+    "Mask PII",
+    "Deduplicate",
+    "Write clean",
+    "Write rejected",
+]
+
+
+def dataflow_args(tmp_path):
+    pytest.importorskip("apitools", reason="the Dataflow runner needs apache-beam[gcp]")
+    (tmp_path / "staging").mkdir()
+    (tmp_path / "temp").mkdir()
+    # --no_auth and a dead endpoint keep everything offline; local staging/temp dirs.
+    return [
+        "--runner=DataflowRunner",
+        "--project=kprep-test",
+        "--region=us-central1",
+        "--no_auth",
+        "--dataflow_endpoint=http://localhost:1",
+        f"--staging_location={tmp_path / 'staging'}",
+        f"--temp_location={tmp_path / 'temp'}",
+    ]
+
+
+def test_dataflow_dry_run_validates_prepare(tmp_path):
+    args = dataflow_args(tmp_path)
+    out = tmp_path / "out"
+    assert main(["prepare", "--input", SAMPLE, "--output", str(out), *args, "--dry_run=True"]) == 0
+    assert not (out / "clean").exists()
+
+
+def test_dataflow_template_holds_every_prepare_step(tmp_path):
+    from apache_beam.portability.api import beam_runner_api_pb2
+
+    args = dataflow_args(tmp_path)
+    template = tmp_path / "prepare.json"
+    code = main(
+        [
+            "prepare",
+            "--input",
+            SAMPLE,
+            "--output",
+            str(tmp_path / "out"),
+            *args,
+            f"--template_location={template}",
+        ]
+    )
+    assert code == 0
+    pool = json.loads(template.read_text())["environment"]["workerPools"][0]
+    assert pool["machineType"] == "n2-highmem-8"
+    assert any(p["name"] == "workflow.tar.gz" for p in pool["packages"])  # kprep for the workers
+    graph = beam_runner_api_pb2.Pipeline()
+    graph.ParseFromString((tmp_path / "staging" / "pipeline.pb").read_bytes())
+    top_level = {t.unique_name for t in graph.components.transforms.values()}
+    assert set(PREPARE_STEPS) <= top_level
+
+
+def _run(out, *beam_args):
+    argv = [
+        "run",
+        "--input",
+        SAMPLE,
+        "--output",
+        str(out),
+        "--vocab-size",
+        "1000",
+        "--skip-train",
+        *beam_args,
+    ]
+    assert main(argv) == 0
+    files = {}
+    for sub in ("clean", "rejected", "shards", "tokenizer"):
+        for path in sorted((out / sub).glob("*")):
+            if path.suffix in (".parquet", ".bin", ".idx") or path.name == "tokenizer.json":
+                files[f"{sub}/{path.name}"] = path.read_bytes()
+    return files
+
+
+@pytest.mark.slow
+def test_every_runner_writes_the_same_bytes(tmp_path):
+    one_process = _run(tmp_path / "in_memory", "--direct_running_mode=in_memory")
+    processes = _run(
+        tmp_path / "multi", "--direct_running_mode=multi_processing", "--direct_num_workers=2"
+    )
+    portable = _run(
+        tmp_path / "portable",
+        "--runner=PortableRunner",
+        "--job_endpoint=embed",
+        "--environment_type=LOOPBACK",
+    )
+    assert len(one_process) > 5
+    assert one_process == processes == portable
