@@ -1,8 +1,8 @@
 """Throughput of the per-document cleaning core, where its time goes, and what the filters drop.
 
     .venv/bin/python bench/bench_cleaning.py                 # shared corpora + 30 MB synthetic
-    .venv/bin/python bench/bench_cleaning.py --synthetic-mb 0 --html-parsers --word-units \
-        --line-dedupe                                         # the calibration side studies
+    .venv/bin/python bench/bench_cleaning.py --synthetic-mb 0 --calibration --word-units \
+        --html-parsers --line-dedupe 5                        # the calibration side studies
 
 Stages, each timed alone on the previous stage's output and together as the pipeline runs them:
 HTML to text (pages only), normalize_text, strip_boilerplate_lines, first_failing_filter. The
@@ -29,6 +29,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser
 
 from transforms.boilerplate import strip_boilerplate_lines
+from transforms.filters import hangul, repetition, spam, symbols
 from transforms.filters.base import FilterConfig, first_failing_filter
 from transforms.filters.text_view import TextView
 from transforms.filters.words import mean_word_length
@@ -73,6 +74,11 @@ def synthetic_corpus(docs: list[dict], pages: list[dict], megabytes: float, seed
 
 def to_text(raw: str) -> str:
     return html_to_text(raw) if looks_like_html(raw) else raw
+
+
+def clean_text(raw: str) -> str:
+    """What the filters see: text, normalised, without boilerplate lines."""
+    return strip_boilerplate_lines(normalize_text(to_text(raw)))[0]
 
 
 def clean(raw: str, cfg: FilterConfig):
@@ -121,7 +127,7 @@ def throughput(name: str, raws: list[str], cfg: FilterConfig, repeats: int) -> N
 
 
 def profile(raws: list[str], cfg: FilterConfig, top: int) -> None:
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU time: other jobs share the machine
     profiler.enable()
     for raw in raws:
         clean(raw, cfg)
@@ -136,15 +142,69 @@ def profile(raws: list[str], cfg: FilterConfig, top: int) -> None:
 
 
 def drop_table(name: str, docs: list[dict], cfg: FilterConfig) -> None:
-    reasons = Counter()
+    reasons: Counter[str] = Counter()
+    lines_removed = docs_changed = 0
     for doc in docs:
-        drop = clean(page_text(doc), cfg)
+        text, removed = strip_boilerplate_lines(normalize_text(to_text(page_text(doc))))
+        lines_removed += removed
+        docs_changed += removed > 0
+        drop = first_failing_filter(text, cfg)
         reasons[drop.reason if drop else "kept"] += 1
     print(f"\n## Drops by filter, {name} ({len(docs):,} documents)\n")
+    print(
+        f"Boilerplate lines removed before filtering: {lines_removed:,} from {docs_changed:,} "
+        "documents.\n"
+    )
     print("| filter | documents | share |")
     print("|---|---:|---:|")
     for reason, count in reasons.most_common():
         print(f"| {reason} | {count:,} | {count / len(docs):.1%} |")
+
+
+def _hangul_share(view: TextView) -> float:
+    hangul_letters, letters = hangul.letter_counts(view)
+    return hangul_letters / letters if letters else 0.0
+
+
+# What each filter measures, by the FilterConfig field that bounds it.
+MEASURES: dict[str, Callable[[TextView], float]] = {
+    "min_chars / max_chars": lambda view: len(view.text),
+    "min_hangul_share": _hangul_share,
+    "min / max_mean_word_length": mean_word_length,
+    "max_symbol_word_ratio": symbols.symbol_word_ratio,
+    "max_bullet_line_frac": symbols.bullet_line_frac,
+    "max_ellipsis_line_frac": symbols.ellipsis_line_frac,
+    "max_dup_line_frac": repetition.dup_line_frac,
+    "max_dup_line_char_frac": repetition.dup_line_char_frac,
+    **{
+        f"max_top_ngram_char_frac, n={n}": (
+            lambda view, n=n: repetition.top_ngram_char_frac(view.words, n)
+        )
+        for n in (2, 3, 4)
+    },
+    **{
+        f"max_dup_ngram_char_frac, n={n}": (
+            lambda view, n=n: repetition.dup_ngram_char_frac(view.words, n)
+        )
+        for n in (5, 6, 7, 8, 9, 10)
+    },
+    "max_spam_words_per_1k": lambda view: spam.spam_density(view, len(spam.spam_hits(view))),
+}
+
+
+def calibration(docs: list[dict]) -> None:
+    """Each measure on the prose set (which the defaults must keep) and on all of ko_docs."""
+    views = [TextView(clean_text(doc["text"])) for doc in docs]
+    prose = [view for view, doc in zip(views, docs, strict=True) if doc["source"] in PROSE_SOURCES]
+    print("\n## Calibration: each filter's measure after normalisation and boilerplate removal\n")
+    print("| measure (FilterConfig field) | prose min | prose max | ko_docs 1% | 50% | 99% |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, measure in MEASURES.items():
+        values = sorted(measure(view) for view in views)
+        prose_values = [measure(view) for view in prose]
+        quantiles = statistics.quantiles(values, n=100)
+        cells = [min(prose_values), max(prose_values), quantiles[0], quantiles[49], quantiles[98]]
+        print(f"| {name} | " + " | ".join(f"{value:.3g}" for value in cells) + " |")
 
 
 def lexbor_text(raw: str) -> str:
@@ -204,6 +264,7 @@ def word_units(docs: list[dict]) -> None:
     from kiwipiepy import Kiwi
 
     kiwi = Kiwi()
+    kiwi.tokenize("모델을 불러 둡니다.")  # the first call loads the model: not timed
     groups = {
         "prose (konlpy + debian-faq-ko)": [d for d in docs if d["source"] in PROSE_SOURCES],
         "help pages, first 300": [d for d in docs if d["source"] not in PROSE_SOURCES][:300],
@@ -256,10 +317,6 @@ def line_dedupe_effect(docs: list[dict], min_docs: int) -> None:
     print(f"- wall time (FnApiRunner in_memory, one process): {wall:.1f} s")
 
 
-def clean_text(raw: str) -> str:
-    return strip_boilerplate_lines(normalize_text(to_text(raw)))[0]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpora", type=Path, default=CORPORA)
@@ -269,6 +326,7 @@ def main() -> None:
     parser.add_argument("--profile-top", type=int, default=15)
     parser.add_argument("--html-parsers", action="store_true", help="compare HTML parsers too")
     parser.add_argument("--word-units", action="store_true", help="eojeol against Kiwi morphemes")
+    parser.add_argument("--calibration", action="store_true", help="every filter's measure")
     parser.add_argument(
         "--line-dedupe",
         type=int,
@@ -301,6 +359,8 @@ def main() -> None:
     drop_table("prose subset (konlpy + debian-faq-ko)", prose, cfg)
     if args.html_parsers:
         html_parsers(pages, args.repeats)
+    if args.calibration:
+        calibration(docs)
     if args.word_units:
         word_units(docs)
     if args.line_dedupe:

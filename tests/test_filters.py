@@ -25,6 +25,10 @@ PROSE = (
     "오늘 아침 서울의 기온은 영하 5도까지 떨어졌고, 낮에도 찬 바람이 불어 체감 온도는 더 낮았다. "
     "기상청은 이번 추위가 주말까지 이어질 것으로 내다봤다."
 )
+ENGLISH = (
+    "The committee met on Tuesday to review the budget. Members asked for clearer figures on "
+    "road repairs, school meals and the new library, and agreed to publish a summary next week."
+)
 
 
 def view(text: str) -> TextView:
@@ -48,16 +52,9 @@ def test_drop_carries_the_rule_name_and_the_measured_value():
     assert drop == Drop("too_short", "chars=2 < 100")
 
 
-ENGLISH = (
-    "The committee met on Tuesday to review the budget. Members asked for clearer figures on "
-    "road repairs, school meals and the new library, and agreed to publish a summary next week."
-)
-
-
 def test_a_threshold_of_none_switches_its_rule_off():
-    english = ENGLISH
-    assert first_failing_filter(english, FilterConfig()).reason == "hangul_share"
-    assert first_failing_filter(english, FilterConfig(min_hangul_share=None)) is None
+    assert first_failing_filter(ENGLISH, FilterConfig()).reason == "hangul_share"
+    assert first_failing_filter(ENGLISH, FilterConfig(min_hangul_share=None)) is None
 
 
 def test_all_rules_off_keeps_anything():
@@ -228,7 +225,7 @@ NGRAM_TEXTS = [
 @pytest.mark.parametrize("text", NGRAM_TEXTS)
 @pytest.mark.parametrize("n", [2, 3, 4])
 def test_top_ngram_char_frac_matches_the_plain_definition(text, n):
-    _, frac = repetition.top_ngram_count_and_frac(view(text).words, n)
+    frac = repetition.top_ngram_char_frac(view(text).words, n)
     assert frac == pytest.approx(reference_top_ngram_frac(text, n))
 
 
@@ -244,7 +241,7 @@ def test_ngram_fractions_match_on_real_pages():
         texts = [clean(json.loads(line)["html"]) for line in lines]
     for text in texts:
         for n in (2, 3, 4):
-            _, frac = repetition.top_ngram_count_and_frac(view(text).words, n)
+            frac = repetition.top_ngram_char_frac(view(text).words, n)
             assert frac == pytest.approx(reference_top_ngram_frac(text, n))
         for n in (5, 10):
             frac = repetition.dup_ngram_char_frac(view(text).words, n)

@@ -1,6 +1,7 @@
 """Text normalisation for Korean documents, and HTML to text.
 
-``normalize_text`` runs the steps below in order; each is a small function tested on its own.
+``normalize_text`` runs the steps below in order, skipping those a quick scan finds nothing for;
+each is a small function tested on its own.
 NFKC is deliberately not applied to whole documents: it rewrites compatibility jamo (ㅋ, ㅠ)
 into conjoining jamo, which the jamo rule would then delete. Full-width ASCII is mapped with a
 one-to-one table instead, so offsets into the text stay meaningful.
@@ -22,7 +23,18 @@ _PAGE_START = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype|html)\b", re.IGNO
 # Pages and scraped fragments have a tag every few dozen characters (the shared HTML pages: 12 or
 # more per 1000); a help page that quotes "<h1>" or "<META ...>" as examples has under 5.
 MIN_TAGS_PER_1000_CHARS = 5
-_NOT_TEXT_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "object"]
+# not text: code, styling, embedded objects and form controls (button labels, option lists)
+_NOT_TEXT_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "object",
+    "button",
+    "select",
+]
 _BLOCK_TAGS = (
     "address,article,aside,blockquote,br,caption,dd,details,dialog,div,dl,dt,fieldset,"
     "figcaption,figure,footer,form,h1,h2,h3,h4,h5,h6,header,hr,legend,li,main,nav,ol,p,"
@@ -31,7 +43,6 @@ _BLOCK_TAGS = (
 # Marks block boundaries while HTML whitespace is collapsed; a vertical tab in the page text is a
 # line break for normalize_text too, so the marker cannot change the result.
 _BLOCK_BREAK = "\x0b"
-_HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _BLOCK_BREAK_RUNS = re.compile("\x0b[\x0b ]*")  # opening with the marker keeps the scan fast
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -101,7 +112,10 @@ def html_to_text(html_source: str) -> str:
     for block in root.css(_BLOCK_TAGS):
         block.insert_before(_BLOCK_BREAK)
         block.insert_after(_BLOCK_BREAK)
-    text = _BLOCK_BREAK_RUNS.sub("\n", _HTML_WHITESPACE.sub(" ", root.text()))
+    text = root.text()
+    for html_space in "\n\t\r\f":  # str.replace beats a regex: pages are full of them
+        text = text.replace(html_space, " ")
+    text = _BLOCK_BREAK_RUNS.sub("\n", _SPACE_RUNS.sub(" ", text))
     return text.replace(" \n", "\n").strip("\n ")
 
 
@@ -163,7 +177,7 @@ def _pending_steps(text: str) -> int:
     """The step bits of every character in the text, or-ed together."""
     codepoints = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     # above the BMP (emoji) clips to U+FFFF, which no step touches
-    return int(np.bitwise_or.reduce(np.take(_STEP_FLAGS, codepoints, mode="clip")))
+    return int(np.bitwise_or.reduce(_STEP_FLAGS.take(codepoints, mode="clip")))
 
 
 def normalize_text(text: str, *, reduce_repeats: bool = False) -> str:

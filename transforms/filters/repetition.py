@@ -12,49 +12,48 @@ import numpy as np
 from transforms.filters.text_view import TextView, Words
 
 
-def _duplicate_lines(view: TextView) -> tuple[int, int]:
-    """(lines that repeat an earlier line, their characters): what a set of the lines drops."""
-    distinct = set(view.lines)
-    return (
-        len(view.lines) - len(distinct),
-        sum(map(len, view.lines)) - sum(map(len, distinct)),
-    )
+def dup_line_frac(view: TextView) -> float:
+    """Share of lines that repeat an earlier line (what a set of the lines leaves out)."""
+    lines = len(view.lines)
+    return (lines - len(view.distinct_lines)) / lines if lines else 0.0
+
+
+def dup_line_char_frac(view: TextView) -> float:
+    """Share of line characters in lines that repeat an earlier line."""
+    chars = sum(map(len, view.lines))
+    return (chars - sum(map(len, view.distinct_lines))) / chars if chars else 0.0
 
 
 def dup_lines(view: TextView, max_frac: float) -> str | None:
-    """Share of lines that repeat an earlier line."""
-    repeated, _ = _duplicate_lines(view)
-    frac = repeated / max(len(view.lines), 1)
+    frac = dup_line_frac(view)
     return f"dup_line_frac={frac:.3f} > {max_frac}" if frac > max_frac else None
 
 
 def dup_line_chars(view: TextView, max_frac: float) -> str | None:
-    """Share of line characters in lines that repeat an earlier line."""
-    _, repeated_chars = _duplicate_lines(view)
-    frac = repeated_chars / max(sum(map(len, view.lines)), 1)
+    frac = dup_line_char_frac(view)
     return f"dup_line_char_frac={frac:.3f} > {max_frac}" if frac > max_frac else None
 
 
 def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Equal keys grouped: (sort order, start of each run in that order, run lengths)."""
-    order = np.argsort(keys)
+    order = keys.argsort()
     ordered = keys[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    starts = np.concatenate(([True], ordered[1:] != ordered[:-1])).nonzero()[0]
     return order, starts, np.concatenate((starts[1:], [len(keys)])) - starts
 
 
-def top_ngram_count_and_frac(words: Words, n: int) -> tuple[int, float]:
-    """How often the most frequent n-gram occurs, and the characters it covers (counted at every
-    occurrence; among equally frequent n-grams the longest) / all characters."""
+def top_ngram_char_frac(words: Words, n: int) -> float:
+    """Characters covered by the most frequent n-gram, counted at every occurrence (among equally
+    frequent n-grams the longest) / all characters."""
     keys = words.ngram_keys(n)
     if not keys.size:
-        return 0, 0.0
+        return 0.0
     order, starts, runs = _runs(keys)
-    top = int(runs.max())
+    top = runs.max()
     if top == 1:  # nothing repeats; the longest n-gram of a short text is no repetition
-        return 1, 0.0
+        return 0.0
     longest = words.window_chars(n)[order[starts[runs == top]]].max()
-    return top, float(top * longest / words.offsets[-1])
+    return float(top * longest / words.offsets[-1])
 
 
 def dup_ngram_char_frac(words: Words, n: int) -> float:
@@ -81,20 +80,18 @@ def _heaviest_word_chars(words: Words) -> int:
 def top_ngram(view: TextView, max_fracs: Sequence[tuple[int, float]]) -> str | None:
     """Gopher's top n-gram rule; ``max_fracs`` holds (n, max fraction) pairs.
 
-    Two bounds clear most documents without counting n-grams: each word of an n-gram occurring
-    c times occurs c times too, so the n-gram covers at most n x the heaviest word's characters;
-    and it occurs at most as often as the top (n-1)-gram, each time at most the longest n words.
+    Each word of an n-gram that occurs c times occurs at least c times too, so the n-gram covers
+    at most n x the characters of the heaviest word (count x length): that clears most
+    documents without counting n-grams.
     """
     words = view.words
     if not words.lengths.size:
         return None
-    total, heaviest, top = words.offsets[-1], _heaviest_word_chars(words), len(words.lengths)
-    for n, max_frac in sorted((int(n), max_frac) for n, max_frac in max_fracs):
-        if n > len(words.lengths):
-            break
-        if min(n * heaviest, top * words.window_chars(n).max()) <= max_frac * total:
+    heaviest = _heaviest_word_chars(words)
+    for n, max_frac in ((int(n), max_frac) for n, max_frac in max_fracs):
+        if n * heaviest <= max_frac * words.offsets[-1]:
             continue
-        top, frac = top_ngram_count_and_frac(words, n)
+        frac = top_ngram_char_frac(words, n)
         if frac > max_frac:
             return f"top_{n}gram_char_frac={frac:.3f} > {max_frac}"
     return None

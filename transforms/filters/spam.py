@@ -19,10 +19,18 @@ def load_spam_words(name: str = SPAM_WORDS_FILE) -> list[str]:
 _SPAM = re.compile("|".join(map(re.escape, sorted(load_spam_words(), key=len, reverse=True))))
 
 
+def spam_hits(view: TextView) -> list[str]:
+    return _SPAM.findall(view.text)
+
+
+def spam_density(view: TextView, hits: int) -> float:
+    """Hits per 1,000 characters."""
+    return 1000 * hits / max(len(view.text), MIN_DENSITY_CHARS)
+
+
 def spam_words(view: TextView, max_per_1k: float) -> str | None:
-    """Spam-term hits per 1,000 characters."""
-    hits = _SPAM.findall(view.text)
-    density = 1000 * len(hits) / max(len(view.text), MIN_DENSITY_CHARS)
+    hits = spam_hits(view)
+    density = spam_density(view, len(hits))
     if density > max_per_1k:
         examples = ", ".join(sorted(set(hits))[:3])
         return f"spam_words_per_1k={density:.2f} > {max_per_1k} ({examples})"

@@ -9,23 +9,35 @@ BULLETS = frozenset("•●○◦■□▪▫◆◇▶►▷‣⁃·ㆍ-*")
 ELLIPSES = ("...", "…")
 
 
-def symbol_ratio(view: TextView, max_ratio: float) -> str | None:
+def symbol_word_ratio(view: TextView) -> float:
     """(hash signs + ellipses) per word."""
     text = view.text
     symbols = text.count("#") + sum(text.count(ellipsis) for ellipsis in ELLIPSES)
-    ratio = symbols / max(view.words.lengths.size, 1)
+    return symbols / max(view.words.lengths.size, 1)
+
+
+def bullet_line_frac(view: TextView) -> float:
+    """Share of lines that start with a bullet."""
+    lines = view.lines
+    return sum(map(BULLETS.__contains__, map(itemgetter(0), lines))) / max(len(lines), 1)
+
+
+def ellipsis_line_frac(view: TextView) -> float:
+    """Share of lines that end with an ellipsis, the mark of truncated teasers."""
+    lines = view.lines
+    return sum(map(methodcaller("endswith", ELLIPSES), lines)) / max(len(lines), 1)
+
+
+def symbol_ratio(view: TextView, max_ratio: float) -> str | None:
+    ratio = symbol_word_ratio(view)
     return f"symbol_ratio={ratio:.3f} > {max_ratio}" if ratio > max_ratio else None
 
 
 def bullet_lines(view: TextView, max_frac: float) -> str | None:
-    """Share of lines that start with a bullet."""
-    lines = view.lines
-    frac = sum(map(BULLETS.__contains__, map(itemgetter(0), lines))) / max(len(lines), 1)
+    frac = bullet_line_frac(view)
     return f"bullet_line_frac={frac:.3f} > {max_frac}" if frac > max_frac else None
 
 
 def ellipsis_lines(view: TextView, max_frac: float) -> str | None:
-    """Share of lines that end with an ellipsis, the mark of truncated teasers."""
-    lines = view.lines
-    frac = sum(map(methodcaller("endswith", ELLIPSES), lines)) / max(len(lines), 1)
+    frac = ellipsis_line_frac(view)
     return f"ellipsis_line_frac={frac:.3f} > {max_frac}" if frac > max_frac else None
