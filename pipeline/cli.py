@@ -306,6 +306,7 @@ def cmd_train_tokenizer(
         config.pii.tokens,
         morpheme_split=config.tokenizer.morpheme_split,
         beam_args=beam_args,
+        show_progress=sys.stderr.isatty(),  # progress bars only where a person watches
     )
     record_stage_stats(run_dir, "train_tokenizer", stats)
     print(
