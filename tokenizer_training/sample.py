@@ -28,7 +28,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from pipeline.outputs import clear_parquet, join, list_parquet, read_json, write_json
 from runners.local import make_pipeline
 from tokenizer_training.morphemes import ANALYSER, load_kiwi, split_morphemes
-from transforms.beam_io import WriteSortedParquet
+from transforms.beam_io import SpreadFiles, WriteSortedParquet
 from transforms.records import stable_hash
 from transforms.stage import METRICS_NAMESPACE
 
@@ -115,8 +115,7 @@ class SampleTexts(beam.PTransform):
     def expand(self, pbegin):
         docs = (
             pbegin
-            | "Files" >> beam.Create(self._files)
-            | "Spread files" >> beam.Reshuffle()
+            | "Files" >> SpreadFiles(self._files)
             | "Read sampled" >> beam.ParDo(_ReadSampled(self._threshold))
         )
         if not self._morpheme_split:

@@ -50,6 +50,21 @@ def expand_patterns(patterns: list[str]) -> list[tuple[str, int]]:
     return sorted(found.items())
 
 
+class SpreadFiles(beam.PTransform):
+    """File paths -> the same paths spread over the workers.
+
+    Compressed files are not splittable, so parallelism comes from handing whole files to
+    different workers; without the Reshuffle a runner may fuse every file into one bundle.
+    """
+
+    def __init__(self, paths: list[str]):
+        super().__init__()
+        self._paths = paths
+
+    def expand(self, pbegin):
+        return pbegin | "Files" >> beam.Create(self._paths) | "Spread" >> beam.Reshuffle()
+
+
 class _ReadFile(beam.DoFn):
     def __init__(self, options: ReadOptions):
         self._options = options
@@ -85,9 +100,7 @@ class ReadDocuments(beam.PTransform):
     def expand(self, pbegin):
         results = (
             pbegin
-            | "Files" >> beam.Create(self._paths)
-            # Compressed files are not splittable: spread whole files over the workers.
-            | "Spread files" >> beam.Reshuffle()
+            | "Files" >> SpreadFiles(self._paths)
             | "Parse" >> beam.ParDo(_ReadFile(self._options)).with_outputs(REJECTED, main="docs")
         )
         return results.docs, results[REJECTED]

@@ -18,7 +18,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from tokenizers import Tokenizer
 
-from transforms.beam_io import write_file_atomically
+from transforms.beam_io import SpreadFiles, write_file_atomically
 from transforms.megatron import encode_shard
 from transforms.records import make_rejected, stable_hash
 from transforms.stage import METRICS_NAMESPACE, REJECTED
@@ -162,8 +162,7 @@ class EncodeFiles(beam.PTransform):
     def expand(self, pbegin):
         results = (
             pbegin
-            | "Clean files" >> beam.Create(self._paths)
-            | "Spread files" >> beam.Reshuffle()
+            | "Clean files" >> SpreadFiles(self._paths)
             | "Encode"
             >> beam.ParDo(_EncodeFile(**self._encode_args)).with_outputs(REJECTED, main="encoded")
         )
