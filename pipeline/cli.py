@@ -225,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train the bundled GPT-NeoX on shards")
     add_train_arguments(p)
+    p.add_argument("--config", help="TOML or YAML file; its [train] table sets any train option")
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO (default), WARNING")
 
     p = sub.add_parser("neox-config", help="write a complete GPT-NeoX YAML for the shards")
@@ -362,10 +363,11 @@ def cmd_tokenize(
     return 0
 
 
-def cmd_train(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> int:
+def cmd_train(args: argparse.Namespace) -> int:
     from runners.trainer import run_train
 
-    return run_train(args, overrides)
+    file_values = load_config_file(args.config) if args.config else {}
+    return run_train(args, file_values.get("train"))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
