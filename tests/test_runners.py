@@ -7,7 +7,9 @@ import pytest
 
 from pipeline.cli import main
 
-SAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SAMPLE = str(EXAMPLES / "sample.jsonl")
+SAMPLE_HTML = str(EXAMPLES / "sample_html.jsonl.gz")
 PREPARE_STEPS = [
     "Read",
     "Normalise",
@@ -69,11 +71,11 @@ def test_dataflow_template_holds_every_prepare_step(tmp_path):
     assert set(PREPARE_STEPS) <= top_level
 
 
-def _run(out, *beam_args):
+def _run(out, inputs, *beam_args):
     argv = [
         "run",
         "--input",
-        SAMPLE,
+        ",".join(inputs),
         "--output",
         str(out),
         "--vocab-size",
@@ -92,12 +94,18 @@ def _run(out, *beam_args):
 
 @pytest.mark.slow
 def test_every_runner_writes_the_same_bytes(tmp_path):
-    one_process = _run(tmp_path / "in_memory", "--direct_running_mode=in_memory")
+    # Input files listed in either order; one process, two processes, the portable runner.
+    forward, backward = [SAMPLE, SAMPLE_HTML], [SAMPLE_HTML, SAMPLE]
+    one_process = _run(tmp_path / "in_memory", forward, "--direct_running_mode=in_memory")
     processes = _run(
-        tmp_path / "multi", "--direct_running_mode=multi_processing", "--direct_num_workers=2"
+        tmp_path / "multi",
+        backward,
+        "--direct_running_mode=multi_processing",
+        "--direct_num_workers=2",
     )
     portable = _run(
         tmp_path / "portable",
+        backward,
         "--runner=PortableRunner",
         "--job_endpoint=embed",
         "--environment_type=LOOPBACK",
