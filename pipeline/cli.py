@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -239,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=None, help="rows (hashes) per band")
     p.add_argument("--min-jaccard", type=float, default=None, help="candidate check threshold")
     _add_common(p)
+
+    p = sub.add_parser("report", help="an HTML page and a markdown summary of a run")
+    p.add_argument("dir", help="run directory")
+    p.add_argument("--log-level", default="INFO", help="DEBUG, INFO (default), WARNING")
 
     p = sub.add_parser("verify", help="check a run directory; exit 0 only when all holds")
     p.add_argument("dir", help="run directory")
@@ -502,6 +507,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "verify":
             return cmd_verify(args)
+        if args.command == "report":
+            from pipeline.report import write_report
+
+            html_path, md_path = write_report(args.dir)
+            print(f"report: {html_path}\n        {md_path}")
+            return 0
         if args.command == "dedupe-params":
             from transforms.dedupe import describe_params
 
@@ -534,5 +545,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def entry() -> None:
+    """The console script: main(), then an exit that skips interpreter teardown.
+
+    After a multi_processing run, gRPC threads that Beam's local runner leaves behind
+    occasionally abort the process (SIGABRT, "terminate called without an active exception")
+    while Python tears down, after every output is written. Nothing is left to do by then, so
+    flush and leave directly with main()'s exit code.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

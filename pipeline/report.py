@@ -85,9 +85,9 @@ def collect(run_dir: str) -> RunFacts:
     return facts
 
 
-def _row_groups(directory: str, columns: list[str], prefix: str = ""):
+def _row_groups(directory: str, columns: list[str]):
     """Each row group of each Parquet file of ``directory``, as a pyarrow table of ``columns``."""
-    for path in list_parquet(directory, prefix):
+    for path in list_parquet(directory):
         with FileSystems.open(path) as handle:
             parquet = pq.ParquetFile(handle)
             for group in range(parquet.num_row_groups):
@@ -110,21 +110,20 @@ def _read_clean(facts: RunFacts, directory: str, tokens: dict[str, str]) -> None
                 facts.pii_docs[kind] += 1
                 examples = facts.pii_examples.setdefault(kind, [])
                 if len(examples) < EXAMPLES_PER_KIND and kind in masks:
-                    examples.extend(_snippets(text[row].as_py(), masks[kind], 1))
+                    example = _snippet(text[row].as_py(), masks[kind])
+                    examples.extend([example] if example else [])
     facts.doc_chars = np.concatenate(lengths) if lengths else facts.doc_chars
     facts.clean_docs = len(facts.doc_chars)
 
 
-def _snippets(text: str, mask: re.Pattern[str], limit: int) -> list[str]:
-    """Up to ``limit`` one-line excerpts of ``text`` around a masked number."""
-    out = []
-    for found in mask.finditer(text):
-        start = max(0, found.start() - EXAMPLE_CONTEXT)
-        excerpt = " ".join(text[start : found.end() + EXAMPLE_CONTEXT].split())
-        out.append(("…" if start else "") + excerpt + "…")
-        if len(out) == limit:
-            break
-    return out
+def _snippet(text: str, mask: re.Pattern[str]) -> str | None:
+    """A one-line excerpt of ``text`` around its first masked number."""
+    found = mask.search(text)
+    if not found:
+        return None
+    start, end = max(0, found.start() - EXAMPLE_CONTEXT), found.end() + EXAMPLE_CONTEXT
+    excerpt = " ".join(text[start:end].split())
+    return ("…" if start else "") + excerpt + ("…" if end < len(text) else "")
 
 
 def _read_rejected(facts: RunFacts, directory: str) -> None:
@@ -211,8 +210,8 @@ def top_reasons(facts: RunFacts) -> list[tuple[str, str, int, int]]:
 
 
 def pii_totals(facts: RunFacts) -> dict[str, int]:
-    """Numbers masked per kind: prepare's counters (every masked number, also in documents
-    dropped later by dedupe), else the clean documents that hold one."""
+    """Numbers masked per kind, from prepare's counters: every masked number, also those in
+    documents that dedupe dropped later."""
     counters = facts.stats.get("prepare", {}).get("counters", {})
     return {kind: counters.get(f"pii.{kind}", 0) for kind in PII_KINDS}
 
@@ -302,7 +301,8 @@ def plots(facts: RunFacts) -> dict[str, str]:
     if facts.cluster_sizes:
         bins = cluster_bins(facts.cluster_sizes)
         fig, ax = _figure()
-        ax.bar(list(bins), list(bins.values()))
+        # Positions with text labels: bin names like "2" would otherwise read as numbers.
+        ax.bar(range(len(bins)), list(bins.values()), tick_label=list(bins))
         ax.set_yscale("log")
         ax.set_xlabel("documents in the duplicate cluster (1 = unique)")
         ax.set_ylabel("kept documents")
