@@ -474,9 +474,9 @@ def _train_in_run(config: KprepConfig, out: str, tokenizer: str, same_config: bo
     resumable = latest_checkpoint(model_dir) is not None
     train_config = dataclasses.replace(config.train, resume=config.train.resume or resumable)
     log.info("train: preset %s%s", train_config.preset, " (resuming)" if resumable else "")
-    record_stage_stats(
-        out, "train", train(train_config, [join(out, "shards")], model_dir, tokenizer)
-    )
+    started = time.monotonic()
+    summary = train(train_config, [join(out, "shards")], model_dir, tokenizer)
+    record_stage_stats(out, "train", dict(summary, wall_s=round(time.monotonic() - started, 2)))
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
