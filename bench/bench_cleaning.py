@@ -351,7 +351,7 @@ def main() -> None:
     throughput("prose subset of ko_docs", [doc["text"] for doc in prose], cfg, args.repeats)
     if args.synthetic_mb > 0:
         synthetic = synthetic_corpus(docs, pages, args.synthetic_mb, args.seed)
-        throughput(f"synthetic, seed {args.seed}", synthetic, cfg, 1)
+        throughput(f"synthetic, seed {args.seed}", synthetic, cfg, args.repeats)
         profile(synthetic, cfg, args.profile_top)
     else:
         profile([doc["text"] for doc in docs], cfg, args.profile_top)

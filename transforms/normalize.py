@@ -87,6 +87,24 @@ _LINE_BREAK_STEP, _INVISIBLE_STEP, _FULL_WIDTH_STEP, _ODD_SPACE_STEP = (1 << i f
 _STEP_FLAGS = _char_flags(*_STEP_PATTERNS)
 
 
+def _class_of(codepoints: np.ndarray) -> re.Pattern[str]:
+    """A one-character class of the given BMP code points, as ranges."""
+    ranges = np.split(codepoints, np.flatnonzero(np.diff(codepoints) != 1) + 1)
+    return re.compile(
+        "["
+        + "".join(
+            re.escape(chr(run[0])) + ("-" + re.escape(chr(run[-1])) if len(run) > 1 else "")
+            for run in ranges
+        )
+        + "]"
+    )
+
+
+# Any character some step handles: one regex scan, cheaper than the numpy pass, tells that the
+# text needs none of them (the common case); only texts with such a character take that pass.
+_ANY_STEP = _class_of(np.flatnonzero(_STEP_FLAGS))
+
+
 def looks_like_html(text: str) -> bool:
     """Whether the text is markup: it opens like a page, or has at least two known tags at
     MIN_TAGS_PER_1000_CHARS or more (text that merely quotes a tag or two stays text)."""
@@ -164,7 +182,9 @@ def collapse_whitespace(text: str) -> str:
 
 def _collapse_spaces(text: str) -> str:
     """collapse_whitespace for text whose only whitespace is space and newline."""
-    text = _SPACE_RUNS.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n")
+    if "  " in text:  # a plain substring search beats the regex's scan for its prefix
+        text = _SPACE_RUNS.sub(" ", text)
+    text = text.replace(" \n", "\n").replace("\n ", "\n")
     return _BLANK_LINE_RUNS.sub("\n\n", text).strip()
 
 
@@ -175,6 +195,8 @@ def reduce_repeated_chars(text: str) -> str:
 
 def _pending_steps(text: str) -> int:
     """The step bits of every character in the text, or-ed together."""
+    if _ANY_STEP.search(text) is None:
+        return 0
     codepoints = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     # above the BMP (emoji) clips to U+FFFF, which no step touches
     return int(np.bitwise_or.reduce(_STEP_FLAGS.take(codepoints, mode="clip")))

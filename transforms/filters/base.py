@@ -70,13 +70,30 @@ RULES = (
 )
 
 
+# The rules a config switches on with their thresholds, for the last few configs (FilterConfig
+# is frozen; a pipeline uses one): getattr for every rule of every document adds up.
+_ACTIVE_RULES: dict[int, tuple[FilterConfig, tuple, tuple]] = {}
+
+
+def _active_rules(cfg: FilterConfig) -> tuple:
+    cached = _ACTIVE_RULES.get(id(cfg))
+    if cached is None or cached[0] is not cfg or cached[1] is not RULES:
+        if len(_ACTIVE_RULES) >= 8:
+            _ACTIVE_RULES.clear()
+        active = tuple(
+            (reason, rule, getattr(cfg, field))
+            for reason, rule, field in RULES
+            if getattr(cfg, field) is not None
+        )
+        cached = _ACTIVE_RULES[id(cfg)] = (cfg, RULES, active)  # cfg kept: its id stays its own
+    return cached[2]
+
+
 def first_failing_filter(text: str, cfg: FilterConfig) -> Drop | None:
     """The first rule the text fails, or None when it passes them all."""
     view = TextView(text)
-    for reason, rule, field in RULES:
-        threshold = getattr(cfg, field)
-        if threshold is not None:
-            detail = rule(view, threshold)
-            if detail is not None:
-                return Drop(reason, detail)
+    for reason, rule, threshold in _active_rules(cfg):
+        detail = rule(view, threshold)
+        if detail is not None:
+            return Drop(reason, detail)
     return None

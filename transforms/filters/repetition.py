@@ -61,36 +61,53 @@ def dup_ngram_char_frac(words: Words, n: int) -> float:
     keys = words.ngram_keys(n)
     if not keys.size:
         return 0.0
-    order, starts, runs = _runs(keys)
-    if len(runs) == len(keys):
+    order = keys.argsort()
+    ordered = keys[order]
+    run_starts = np.empty(len(keys), dtype=bool)
+    run_starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=run_starts[1:])
+    starts = run_starts.nonzero()[0]
+    if len(starts) == len(keys):  # nothing repeats
         return 0.0
     repeated = np.ones(len(keys), dtype=np.int8)
     repeated[np.minimum.reduceat(order, starts)] = 0  # each n-gram's first occurrence
     # a word is covered when one of the n n-grams that contain it is a repeat
-    covered = np.convolve(repeated, np.ones(n, dtype=np.int8)) > 0
+    covered = np.convolve(repeated, _ones(n)) > 0
     return float(words.lengths[covered].sum() / words.offsets[-1])
 
 
-def _heaviest_word_chars(words: Words) -> int:
-    """The largest count x length of any one word."""
-    order, starts, runs = _runs(words.hashes)
-    return int((runs * words.lengths[order[starts]]).max())
+def _ones(n: int) -> np.ndarray:
+    ones = _ONES.get(n)
+    if ones is None:
+        ones = _ONES[n] = np.ones(n, dtype=np.int8)
+    return ones
+
+
+_ONES: dict[int, np.ndarray] = {}
 
 
 def top_ngram(view: TextView, max_fracs: Sequence[tuple[int, float]]) -> str | None:
     """Gopher's top n-gram rule; ``max_fracs`` holds (n, max fraction) pairs.
 
-    Each word of an n-gram that occurs c times occurs at least c times too, so the n-gram covers
-    at most n x the characters of the heaviest word (count x length): that clears most
-    documents without counting n-grams.
+    Two exact bounds clear most documents before any n-gram is counted, both from a bound c_i
+    on how often the word at each position i occurs (Words.count_bounds). An n-gram occurring
+    c times has each of its words occurring c times or more, so it covers at most n x the
+    largest c_i x (length of word i); and, tighter, at most the largest over positions i of
+    min(c_i .. c_i+n-1) x (characters of the n words from i).
     """
     words = view.words
     if not words.lengths.size:
         return None
-    heaviest = _heaviest_word_chars(words)
+    total = words.offsets[-1]
+    heaviest = None
     for n, max_frac in ((int(n), max_frac) for n, max_frac in max_fracs):
-        if n * heaviest <= max_frac * words.offsets[-1]:
-            continue
+        if 0 < n <= len(words.lengths):
+            if heaviest is None:
+                heaviest = int((words.count_bounds(1) * words.lengths).max())
+            if n * heaviest <= max_frac * total:
+                continue
+            if (words.count_bounds(n) * words.window_chars(n)).max() / total <= max_frac:
+                continue
         frac = top_ngram_char_frac(words, n)
         if frac > max_frac:
             return f"top_{n}gram_char_frac={frac:.3f} > {max_frac}"

@@ -1,6 +1,7 @@
 """Gopher's symbol, bullet and ellipsis rules: hashtag walls, bare lists, teaser lists."""
 
-from operator import itemgetter, methodcaller
+from itertools import repeat
+from operator import itemgetter
 
 from transforms.filters.text_view import TextView
 
@@ -12,7 +13,7 @@ ELLIPSES = ("...", "…")
 def symbol_word_ratio(view: TextView) -> float:
     """(hash signs + ellipses) per word."""
     text = view.text
-    symbols = text.count("#") + sum(text.count(ellipsis) for ellipsis in ELLIPSES)
+    symbols = text.count("#") + sum(map(text.count, ELLIPSES))
     return symbols / max(view.words.lengths.size, 1)
 
 
@@ -25,7 +26,7 @@ def bullet_line_frac(view: TextView) -> float:
 def ellipsis_line_frac(view: TextView) -> float:
     """Share of lines that end with an ellipsis, the mark of truncated teasers."""
     lines = view.lines
-    return sum(map(methodcaller("endswith", ELLIPSES), lines)) / max(len(lines), 1)
+    return sum(map(str.endswith, lines, repeat(ELLIPSES))) / max(len(lines), 1)
 
 
 def symbol_ratio(view: TextView, max_ratio: float) -> str | None:

@@ -2,11 +2,13 @@
 
 Words are eojeol, the whitespace-separated units of Korean spacing (docs/cleaning.md explains
 why not Kiwi morphemes). They are found and hashed with numpy over the code points, which
-measured faster than str.split() and hashing each word in Python.
+measured faster than str.split() and hashing each word in Python. Most documents are a few
+hundred words, where each numpy call costs more in overhead than in work, so the passes below
+are arranged to make as few calls as possible.
 """
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -14,6 +16,7 @@ OTHER, LETTER, HANGUL, SPACE = 0, 1, 2, 3
 _HASH_BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _HASH_BASE_INVERSE = pow(_HASH_BASE, -1, 2**64)
 _NGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd, so n-gram keys depend on all of each word hash
+_PAD = " "  # one space either side of the text: every word then has a space before and after
 
 
 def _char_class_table() -> np.ndarray:
@@ -45,32 +48,116 @@ def _powers(base: int, count: int) -> np.ndarray:
 _POWER_TABLE_SIZE = 1 << 18
 _POWERS = _powers(_HASH_BASE, _POWER_TABLE_SIZE)
 _INVERSE_POWERS = _powers(_HASH_BASE_INVERSE, _POWER_TABLE_SIZE)
+_NO_WORDS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
+for _empty in _NO_WORDS:
+    _empty.flags.writeable = False  # shared by every document without words
+_COUNT_BUCKET_BITS = 12
+_COUNT_BUCKET_SHIFT = np.uint64(64 - _COUNT_BUCKET_BITS)
 
 
-@dataclass(frozen=True)
+def _mix_powers(n: int) -> np.ndarray:
+    """MIX**(n-1), ..., MIX, 1 modulo 2**64."""
+    powers = _MIX_POWERS.get(n)
+    if powers is None:
+        mix = int(_NGRAM_MIX)
+        powers = _MIX_POWERS[n] = np.array(
+            [pow(mix, n - 1 - i, 2**64) for i in range(n)], dtype=np.uint64
+        )
+    return powers
+
+
+_MIX_POWERS: dict[int, np.ndarray] = {}
+
+T = TypeVar("T")
+
+
+class _computed_once(Generic[T]):  # lower case: a decorator, like functools.cached_property
+    """functools.cached_property without its per-instance lock (Python 3.11 takes one on every
+    first access, which costs more than most of the values here)."""
+
+    def __init__(self, compute: Callable[[Any], T]):
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, view: Any, owner: type | None = None) -> T:
+        if view is None:
+            return self  # type: ignore[return-value]
+        value = view.__dict__[self._name] = self._compute(view)
+        return value
+
+
 class Words:
-    lengths: np.ndarray  # characters per word
-    hashes: np.ndarray  # a 64-bit polynomial hash of each word; equal words, equal hashes
-    offsets: np.ndarray  # characters of all words before each word, then of all words
-    _ngram_keys: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    """The words of a document: lengths, hashes and character offsets, and what the
+    repetition rules derive from them, each made on first use and kept. (A plain class with
+    slots: a frozen dataclass costs more to make than most of the arrays.)"""
+
+    __slots__ = ("lengths", "hashes", "offsets", "_ngram_keys", "_count_bounds")
+
+    def __init__(self, lengths: np.ndarray, hashes: np.ndarray, offsets: np.ndarray):
+        self.lengths = lengths  # characters per word
+        self.hashes = hashes  # a 64-bit polynomial hash of each word; equal words, equal hashes
+        self.offsets = offsets  # characters of all words before each word, then of all words
+        self._ngram_keys: dict[int, np.ndarray] = {}
+        self._count_bounds: dict[int, np.ndarray] = {}
+
+    def __repr__(self) -> str:
+        return f"Words(lengths={self.lengths!r}, hashes={self.hashes!r}, offsets={self.offsets!r})"
 
     @staticmethod
     def of(lengths: np.ndarray, hashes: np.ndarray) -> "Words":
-        return Words(lengths, hashes, np.concatenate(([0], lengths.cumsum())))
+        offsets = np.zeros(len(lengths) + 1, dtype=lengths.dtype)
+        np.cumsum(lengths, out=offsets[1:])
+        return Words(lengths, hashes, offsets)
 
     def window_chars(self, n: int) -> np.ndarray:
         """Characters of the n words starting at each position."""
         return self.offsets[n:] - self.offsets[:-n]
 
     def ngram_keys(self, n: int) -> np.ndarray:
-        """A 64-bit key for the n words starting at each position, made from the (n-1)-gram keys
-        and kept, since the repetition rules ask for n = 2, 3, 4 and then 5 and up."""
+        """A 64-bit key for the n words starting at each position: their hashes h_0 .. h_n-1
+        mixed as h_0 * MIX**(n-1) + h_1 * MIX**(n-2) + ... + h_n-1 (modulo 2**64), kept for
+        the next rule that asks. One product of the (positions x n) windows of the hashes
+        (a strided view, no copy) with the powers of MIX."""
         if n == 1:
             return self.hashes
-        if n not in self._ngram_keys:
-            shorter = self.ngram_keys(n - 1)
-            self._ngram_keys[n] = shorter[:-1] * _NGRAM_MIX + self.hashes[n - 1 :]
-        return self._ngram_keys[n]
+        keys = self._ngram_keys.get(n)
+        if keys is None:
+            hashes = np.ascontiguousarray(self.hashes)
+            windows = np.ndarray(
+                (max(len(hashes) - n + 1, 0), n),
+                dtype=np.uint64,
+                buffer=hashes,
+                strides=(hashes.itemsize, hashes.itemsize),
+            )
+            keys = self._ngram_keys[n] = windows @ _mix_powers(n)
+        return keys
+
+    def count_bounds(self, n: int) -> np.ndarray:
+        """For the n words starting at each position, a bound on how often that n-gram occurs
+        in the document: the fewest occurrences of any of its words, counted by the top
+        _COUNT_BUCKET_BITS bits of their mixed hashes (words sharing a bucket add up, so counts
+        can only be too high). No sort: one bincount."""
+        cache = self._count_bounds
+        bounds = cache.get(n)
+        if bounds is not None:
+            return bounds
+        if n < 1:
+            raise ValueError(f"n-grams of {n} words")
+        ones = cache.get(1)
+        if ones is None:
+            # multiplied first: the hashes of short words have no high bits
+            buckets = ((self.hashes * _NGRAM_MIX) >> _COUNT_BUCKET_SHIFT).view(np.int64)
+            ones = cache[1] = np.bincount(buckets, minlength=1 << _COUNT_BUCKET_BITS)[buckets]
+            if n == 1:
+                return ones
+        known = n - 1
+        while known not in cache:
+            known -= 1
+        bounds = cache[known]
+        for m in range(known + 1, n + 1):
+            bounds = cache[m] = np.minimum(bounds[:-1], ones[m - 1 :])
+        return bounds
 
 
 class TextView:
@@ -79,40 +166,57 @@ class TextView:
     def __init__(self, text: str):
         self.text = text
 
-    @cached_property
+    @_computed_once
     def lines(self) -> list[str]:
         """Non-blank lines, stripped."""
         return list(filter(None, map(str.strip, self.text.split("\n"))))
 
-    @cached_property
+    @_computed_once
     def distinct_lines(self) -> set[str]:
         return set(self.lines)
 
-    @cached_property
-    def codepoints(self) -> np.ndarray:
-        return np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+    @_computed_once
+    def mean_word_length(self) -> float:
+        """Characters per word (0 without words)."""
+        lengths = self.words.lengths
+        return lengths.sum() / lengths.size if lengths.size else 0.0
 
-    @cached_property
+    @_computed_once
+    def padded_codepoints(self) -> np.ndarray:
+        """The code points of the text with a space either side (uint32)."""
+        return np.frombuffer((_PAD + self.text + _PAD).encode("utf-32-le"), dtype=np.uint32)
+
+    @_computed_once
+    def _padded_classes(self) -> np.ndarray:
+        return _CLASS_OF.take(self.padded_codepoints, mode="clip")
+
+    @_computed_once
+    def codepoints(self) -> np.ndarray:
+        return self.padded_codepoints[1:-1]
+
+    @_computed_once
     def char_classes(self) -> np.ndarray:
         """OTHER, LETTER, HANGUL or SPACE for every character."""
-        return _CLASS_OF.take(self.codepoints, mode="clip")
+        return self._padded_classes[1:-1]
 
-    @cached_property
+    @_computed_once
     def words(self) -> Words:
-        in_word = np.concatenate(([False], self.char_classes != SPACE, [False]))
-        # where in_word flips: the first character of each word, then the one after its end
-        edges = (in_word[1:] != in_word[:-1]).nonzero()[0]
-        if not edges.size:
-            return Words.of(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
-        starts, ends = edges[0::2], edges[1::2]
-        size = len(self.codepoints)
-        if size <= _POWER_TABLE_SIZE:
-            powers, inverse_powers = _POWERS[:size], _INVERSE_POWERS[:size]
+        spaces = self._padded_classes == SPACE
+        # The padding makes every word a run between two spaces, so the flips come in pairs:
+        # the space before each word, then the word's last character.
+        flips = (spaces[1:] != spaces[:-1]).nonzero()[0]
+        if not flips.size:
+            return Words.of(*_NO_WORDS)
+        before, last = flips[0::2], flips[1::2]
+        codepoints = self.padded_codepoints
+        size = len(codepoints)
+        if size < _POWER_TABLE_SIZE:
+            powers, inverse_powers = _POWERS[:size], _INVERSE_POWERS[1 : size + 1]
         else:
-            powers, inverse_powers = _powers(_HASH_BASE, size), _powers(_HASH_BASE_INVERSE, size)
+            powers = _powers(_HASH_BASE, size)
+            inverse_powers = _powers(_HASH_BASE_INVERSE, size + 1)[1:]
         # hash = sum of cp[j] * base**j over the word, times base**-start: equal for equal words.
-        # Sums between consecutive edges alternate word, spaces, word...: keep every other one
-        # (reduceat sums the last segment to the end, so an edge at the very end is left out).
-        bounds = edges[:-1] if edges[-1] == size else edges
-        sums = np.add.reduceat(self.codepoints * powers, bounds)[0::2]
-        return Words.of(ends - starts, sums * inverse_powers[starts])
+        # Shifted by one character, the flips bound the segments word, spaces, word, ..., the
+        # padding: keep every other sum. inverse_powers is shifted too: [before] is base**-start.
+        sums = np.add.reduceat((codepoints * powers)[1:], flips)[0::2]
+        return Words.of(last - before, sums * inverse_powers[before])

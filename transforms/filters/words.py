@@ -4,8 +4,7 @@ from transforms.filters.text_view import TextView
 
 
 def mean_word_length(view: TextView) -> float:
-    lengths = view.words.lengths
-    return lengths.sum() / lengths.size if lengths.size else 0.0
+    return view.mean_word_length
 
 
 def words_too_short(view: TextView, min_mean: float) -> str | None:
