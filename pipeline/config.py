@@ -8,7 +8,6 @@ is a field below. Command-line flags override the file; the effective config is 
 from __future__ import annotations
 
 import dataclasses
-import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,8 +139,3 @@ def build_config(
             target = target.setdefault(parent, {})
         target[leaf] = value
     return _merged(config, nested, "flags")
-
-
-def config_from_json(path: str | Path) -> KprepConfig:
-    """The effective config a previous run wrote."""
-    return build_config(json.loads(Path(path).read_text()))

@@ -25,7 +25,7 @@ from pipeline.outputs import (
     summarise_rejected,
 )
 from runners.dataflow import graph_only
-from runners.local import make_pipeline
+from runners.local import describe_runner, make_pipeline
 from transforms.beam_io import ReadDocuments, WriteSortedParquet, expand_patterns
 from transforms.clean import MaskPii, clean_text, filter_document, scrub_rejected
 from transforms.dedupe import Deduplicate
@@ -99,7 +99,12 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
     files = expand_patterns(config.input.patterns)
     input_bytes = sum(size for _, size in files)
     shards = output_shard_count(config, input_bytes)
-    log.info("prepare: %d input file(s), %.1f MB", len(files), input_bytes / 1e6)
+    log.info(
+        "prepare: %d input file(s), %.1f MB on %s",
+        len(files),
+        input_bytes / 1e6,
+        describe_runner(beam_args),
+    )
     pipeline = make_pipeline(beam_args, "prepare")
     build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards)
     if graph_only(beam_args):
