@@ -37,9 +37,9 @@ def clear_parquet(directory: str, prefix: str = "") -> None:
         FileSystems.delete(files)
 
 
-def count_rows(directory: str) -> int:
+def count_rows(directory: str, prefix: str = "") -> int:
     total = 0
-    for path in list_parquet(directory):
+    for path in list_parquet(directory, prefix):
         with FileSystems.open(path) as handle:
             total += pq.ParquetFile(handle).metadata.num_rows
     return total

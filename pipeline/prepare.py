@@ -21,12 +21,14 @@ from pipeline.outputs import (
     clear_parquet,
     count_rows,
     join,
+    read_json,
     record_stage_stats,
     summarise_rejected,
 )
+from pipeline.resume import MARKER_DIR
 from runners.dataflow import graph_only
 from runners.local import describe_runner, make_pipeline
-from transforms.beam_io import ReadDocuments, WriteSortedParquet, expand_patterns
+from transforms.beam_io import ReadDocuments, WriteSortedParquet, WriteTotals, expand_patterns
 from transforms.clean import MaskPii, clean_text, filter_document, scrub_rejected
 from transforms.dedupe import Deduplicate
 from transforms.line_dedupe import RemoveRepeatedLines
@@ -38,6 +40,9 @@ log = logging.getLogger("kprep")
 
 # Output Parquet files are sized for ~128 MB of input text each (compressed input ~3x).
 BYTES_PER_OUTPUT_SHARD = 128 * 1024 * 1024
+
+
+RECORDS_READ = f"{MARKER_DIR}/prepare_records_read.json"  # counted from the data: exact on retries
 
 
 class AccountingError(RuntimeError):
@@ -62,6 +67,11 @@ def build_prepare(
         config.input.format, config.input.text_field, config.input.text_split
     )
     docs, read_rejects = pipeline | "Read" >> ReadDocuments(paths, read_options)
+    _ = (
+        [docs, read_rejects]
+        | "Gather read" >> beam.Flatten()
+        | "Count read" >> WriteTotals(join(out_dir, RECORDS_READ))
+    )
     docs = docs | "Normalise" >> beam.Map(
         partial(clean_text, reduce_repeats=config.prepare.reduce_repeats)
     )
@@ -113,13 +123,15 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         return {"graph_only": True}
     for sub in ("clean", "rejected"):
         clear_parquet(join(out_dir, sub))
+    if FileSystems.exists(join(out_dir, RECORDS_READ)):
+        FileSystems.delete([join(out_dir, RECORDS_READ)])
     result = pipeline.run()
     result.wait_until_finish()
     for sub in ("clean", "rejected"):  # present even when every record went the other way
         if not FileSystems.exists(join(out_dir, sub)):
             FileSystems.mkdirs(join(out_dir, sub))
     metrics = counters(result)
-    records_in = metrics.get("read.records", 0)
+    records_in = read_json(join(out_dir, RECORDS_READ))["records"]
     clean_rows = count_rows(join(out_dir, "clean"))
     rejected, file_errors = summarise_rejected(join(out_dir, "rejected"))
     rejected_rows = sum(sum(reasons.values()) for reasons in rejected.values())

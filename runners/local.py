@@ -3,7 +3,9 @@
 Locally kprep runs Beam's FnApiRunner directly: ``--runner=DirectRunner`` in Beam 2.77 first
 tries to download the Prism runner from GitHub, which hangs on a machine without internet.
 Prism is used only when ``--prism_location`` points at a binary. ``multi_threading`` mode is
-refused: it silently loses GroupByKey values (see the README).
+refused: it silently loses GroupByKey values (see the README). ``--runner=BundleBasedDirectRunner``
+selects Beam's older in-process runner, which retries a failed bundle up to four times, as
+Dataflow does; it runs on one thread.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ def make_pipeline(beam_args: list[str], stage: str | None = None) -> beam.Pipeli
         beam_args = with_stage_defaults(beam_args, stage)
     options = pipeline_options(beam_args)
     prism = options.get_all_options().get("prism_location")
+    if runner == "BundleBasedDirectRunner":
+        from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
+
+        return beam.Pipeline(runner=BundleBasedDirectRunner(), options=options)
     if runner in LOCAL_RUNNERS and not prism:
         from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
@@ -61,6 +67,8 @@ def describe_runner(beam_args: list[str]) -> str:
     """One line naming the runner and its parallelism, for progress output."""
     options = pipeline_options(beam_args)
     runner = options.view_as(StandardOptions).runner
+    if runner == "BundleBasedDirectRunner":
+        return "local BundleBasedDirectRunner, one thread, failed bundles retried"
     if runner in LOCAL_RUNNERS:
         direct = options.view_as(DirectOptions)
         return (

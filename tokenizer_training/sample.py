@@ -22,18 +22,16 @@ import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
-from apache_beam.metrics.metric import MetricsFilter
 
 from pipeline.outputs import clear_parquet, join, list_parquet, read_json, write_json
 from runners.local import make_pipeline
 from tokenizer_training.morphemes import ANALYSER, load_kiwi, split_morphemes
-from transforms.beam_io import SpreadFiles, WriteSortedParquet
+from transforms.beam_io import SpreadFiles, WriteSortedParquet, WriteTotals
 from transforms.records import stable_hash
-from transforms.stage import METRICS_NAMESPACE
 
 SAMPLE_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string())])
 SAMPLE_MANIFEST = "sample.json"
+SAMPLE_TOTALS = ".sample_totals.json"
 SAMPLE_PREFIX = "sample"
 SAMPLE_SALT = "tokenizer-sample"
 SHARD_BYTES = 128 * 2**20  # one sample file per ~128 MB of text
@@ -71,21 +69,6 @@ def _read_sampled(path: str, threshold: int) -> Iterator[dict[str, str]]:
                     yield {"id": doc_id, "text": text}
 
 
-class _ReadSampled(beam.DoFn):
-    """Clean Parquet file -> its documents in the sample, counted."""
-
-    def __init__(self, threshold: int):
-        self._threshold = threshold
-        self._documents = Metrics.counter(METRICS_NAMESPACE, "tokenizer_sample.documents")
-        self._bytes = Metrics.counter(METRICS_NAMESPACE, "tokenizer_sample.bytes")
-
-    def process(self, path: str):
-        for doc in _read_sampled(path, self._threshold):
-            self._documents.inc()
-            self._bytes.inc(len(doc["text"].encode("utf-8")))
-            yield doc
-
-
 class _SplitMorphemes(beam.DoFn):
     """Document -> the same document with U+0CF1 between the morphemes of each eojeol."""
 
@@ -104,19 +87,28 @@ class SampleTexts(beam.PTransform):
     """Clean Parquet files -> the sampled documents, morpheme-split when asked."""
 
     def __init__(
-        self, files: list[str], threshold: int, morpheme_split: bool, protected: list[str]
+        self,
+        files: list[str],
+        threshold: int,
+        morpheme_split: bool,
+        protected: list[str],
+        totals_path: str,
     ):
         super().__init__()
         self._files = files
         self._threshold = threshold
         self._morpheme_split = morpheme_split
         self._protected = protected
+        self._totals_path = totals_path
 
     def expand(self, pbegin):
         docs = (
             pbegin
             | "Files" >> SpreadFiles(self._files)
-            | "Read sampled" >> beam.ParDo(_ReadSampled(self._threshold))
+            | "Read sampled" >> beam.FlatMap(_read_sampled, threshold=self._threshold)
+        )
+        _ = docs | "Count sampled" >> WriteTotals(
+            self._totals_path, size=lambda doc: len(doc["text"].encode("utf-8"))
         )
         if not self._morpheme_split:
             return docs
@@ -142,13 +134,6 @@ def sample_fingerprint(
         "analyser": ANALYSER if morpheme_split else None,
         "protected": sorted(protected),
     }
-
-
-def _counter(result: Any, name: str) -> int:
-    query = result.metrics().query(
-        MetricsFilter().with_namespace(METRICS_NAMESPACE).with_name(name)
-    )
-    return sum(int(c.committed or c.attempted or 0) for c in query["counters"])
 
 
 def write_sample(
@@ -178,17 +163,19 @@ def write_sample(
     available = text_bytes(files)
     threshold = sample_threshold(available, sample_bytes)
     shards = max(1, math.ceil(min(available, sample_bytes) / SHARD_BYTES))
+    totals_path = join(sample_dir, SAMPLE_TOTALS)
     pipeline = make_pipeline(beam_args, "train_tokenizer")
     _ = (
         pipeline
-        | "Sample" >> SampleTexts(files, threshold, morpheme_split, protected)
+        | "Sample" >> SampleTexts(files, threshold, morpheme_split, protected, totals_path)
         | "Write sample" >> WriteSortedParquet(sample_dir, SAMPLE_SCHEMA, shards, SAMPLE_PREFIX)
     )
     result = pipeline.run()
     result.wait_until_finish()
+    totals = read_json(totals_path)
     figures = {
-        "documents": _counter(result, "tokenizer_sample.documents"),
-        "bytes": _counter(result, "tokenizer_sample.bytes"),
+        "documents": totals["records"],
+        "bytes": totals["bytes"],
         "clean_text_bytes": available,
         "morpheme_split": morpheme_split,
         "analyser": fingerprint["analyser"],

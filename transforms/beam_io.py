@@ -8,6 +8,7 @@ complete, so a retried bundle never leaves a partial or duplicate file.
 from __future__ import annotations
 
 import io
+import json
 import os
 import uuid
 from typing import Any
@@ -147,4 +148,39 @@ class WriteSortedParquet(beam.PTransform):
             | "Key by shard" >> beam.Map(lambda row: (stable_hash(row["id"]) % num_shards, row))
             | "Group shard" >> beam.GroupByKey()
             | "Write shard" >> beam.Map(self._write)
+        )
+
+
+def _sum_pairs(pairs) -> tuple[int, int]:
+    records = size = 0
+    for count, nbytes in pairs:
+        records += count
+        size += nbytes
+    return records, size
+
+
+class WriteTotals(beam.PTransform):
+    """Elements -> ``path``, a JSON object ``{"records": n, "bytes": sum of size(element)}``.
+
+    Counted from the data rather than with counters: a runner that retries a bundle may count
+    its counters twice, while its outputs are committed once.
+    """
+
+    def __init__(self, path: str, size: Any = None):
+        super().__init__()
+        self._path = path
+        self._size = size
+
+    def _write(self, totals: tuple[int, int]) -> None:
+        records, nbytes = totals
+        text = json.dumps({"records": records, "bytes": nbytes}) + "\n"
+        write_file_atomically(self._path, text.encode())
+
+    def expand(self, elements):
+        size = self._size
+        return (
+            elements
+            | "Measure" >> beam.Map(lambda element: (1, size(element) if size else 0))
+            | "Sum" >> beam.CombineGlobally(_sum_pairs)
+            | "Write" >> beam.Map(self._write)
         )
