@@ -62,6 +62,7 @@ SHARD_FLAGS = {
     "seed": "shards.seed",
     "target_shard_tokens": "shards.target_shard_tokens",
     "seq_length": "shards.seq_length",
+    "fast_encoder": "shards.fast_encoder",
 }
 
 
@@ -155,6 +156,14 @@ def _add_shard_flags(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="seq_length written into neox_data.yml (default 2048)",
+    )
+    parser.add_argument(
+        "--no-fast-encoder",
+        dest="fast_encoder",
+        action="store_false",
+        default=None,
+        help="encode with tokenizers only (default: tiktoken where it is proven to give the "
+        "same ids)",
     )
 
 

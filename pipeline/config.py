@@ -57,6 +57,7 @@ class ShardsConfig:
     seed: int = 1234
     target_shard_tokens: int = 500_000_000
     seq_length: int = 2048  # written into neox_data.yml
+    fast_encoder: bool = True  # tiktoken where it gives exactly the tokenizer's ids
 
 
 @dataclass

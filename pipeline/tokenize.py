@@ -30,9 +30,16 @@ from runners.dataflow import graph_only
 from runners.local import make_pipeline
 from tokenizer_training.train import EOD_TOKEN
 from transforms.beam_io import WriteSortedParquet
+from transforms.fast_bpe import load_encoder
 from transforms.megatron import dtype_for_vocab
 from transforms.records import REJECTED_SCHEMA
-from transforms.shards import SPLITS, EncodeFiles, WriteShards, load_tokenizer
+from transforms.shards import (
+    SPLITS,
+    EncodeFiles,
+    WriteShards,
+    load_tokenizer,
+    read_tokenizer_json,
+)
 
 log = logging.getLogger("kprep")
 MANIFEST = "manifest.json"
@@ -139,6 +146,8 @@ def run_tokenize(
         raise TokenizerError(f"no clean Parquet files in {clean_dir}: run `kprep prepare` first")
     tokenizer = check_tokenizer(tokenizer_path, config.pii.tokens)
     dtype = np.dtype(dtype_for_vocab(tokenizer["vocab_size"])).name
+    encoder = load_encoder(read_tokenizer_json(tokenizer_path), config.shards.fast_encoder).name
+    log.info("tokenize: encoding with %s", encoder)
     pipeline = make_pipeline(beam_args, "tokenize")
     encoded, rejected = pipeline | "Tokenize" >> EncodeFiles(
         files,
@@ -147,6 +156,7 @@ def run_tokenize(
         dtype=dtype,
         fractions=(config.shards.valid_fraction, config.shards.test_fraction),
         seed=config.shards.seed,
+        fast=config.shards.fast_encoder,
     )
     _ = (
         encoded
@@ -185,6 +195,7 @@ def run_tokenize(
         "tokens": sum(split["tokens"] for split in manifest["splits"].values()),
         "rejected": count_rows(rejected_dir, prefix="tokenize"),
         "shards": len(manifest["shards"]),
+        "encoder": encoder,
         "splits": manifest["splits"],
         "wall_s": round(time.monotonic() - started, 2),
     }

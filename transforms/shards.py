@@ -19,6 +19,7 @@ from apache_beam.metrics import Metrics
 from tokenizers import Tokenizer
 
 from transforms.beam_io import SpreadFiles, write_file_atomically
+from transforms.fast_bpe import Encoder, load_encoder
 from transforms.megatron import encode_shard
 from transforms.records import make_rejected, stable_hash
 from transforms.stage import METRICS_NAMESPACE, REJECTED
@@ -37,12 +38,17 @@ def split_of(doc_id: str, valid_fraction: float, test_fraction: float) -> str:
     return "train"
 
 
-def load_tokenizer(path: str) -> Tokenizer:
-    """A tokenizer from a tokenizer.json file or a directory holding one, on any filesystem."""
+def read_tokenizer_json(path: str) -> str:
+    """The text of a tokenizer.json file, or of the one in a directory, on any filesystem."""
     if not path.endswith(".json"):
         path = FileSystems.join(path, "tokenizer.json")
     with FileSystems.open(path) as handle:
-        return Tokenizer.from_str(handle.read().decode("utf-8"))
+        return handle.read().decode("utf-8")
+
+
+def load_tokenizer(path: str) -> Tokenizer:
+    """A tokenizer from a tokenizer.json file or a directory holding one, on any filesystem."""
+    return Tokenizer.from_str(read_tokenizer_json(path))
 
 
 class _EncodeFile(beam.DoFn):
@@ -55,31 +61,33 @@ class _EncodeFile(beam.DoFn):
         dtype: str,
         fractions: tuple[float, float],
         seed: int,
+        fast: bool = True,
     ):
         self._tokenizer_path = tokenizer_path
+        self._fast = fast
         self._eod_id = eod_id
         self._dtype = dtype
         self._fractions = fractions
         self._seed = seed
-        self._tokenizer: Tokenizer | None = None
+        self._encoder: Encoder | None = None
         self._documents = Metrics.counter(METRICS_NAMESPACE, "tokenize.documents")
         self._tokens = Metrics.counter(METRICS_NAMESPACE, "tokenize.tokens")
         self._empty = Metrics.counter(METRICS_NAMESPACE, "tokenize.dropped.no_tokens")
 
     def setup(self):
-        self._tokenizer = load_tokenizer(self._tokenizer_path)
+        self._encoder = load_encoder(read_tokenizer_json(self._tokenizer_path), self._fast)
 
     def process(self, path: str):
         with FileSystems.open(path) as handle:
             parquet = pq.ParquetFile(handle)
             for batch in parquet.iter_batches(batch_size=ENCODE_BATCH, columns=["id", "text"]):
                 ids, texts = batch.column("id").to_pylist(), batch.column("text").to_pylist()
-                encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False)
-                for doc_id, text, encoding in zip(ids, texts, encodings, strict=True):
-                    yield from self._emit(doc_id, text, encoding.ids)
+                encoded = self._encoder.encode_batch(texts)
+                for doc_id, text, token_ids in zip(ids, texts, encoded, strict=True):
+                    yield from self._emit(doc_id, text, token_ids)
 
-    def _emit(self, doc_id: str, text: str, token_ids: list[int]):
-        if not token_ids:
+    def _emit(self, doc_id: str, text: str, token_ids: np.ndarray):
+        if not len(token_ids):
             self._empty.inc()
             yield beam.pvalue.TaggedOutput(
                 REJECTED,
@@ -88,7 +96,9 @@ class _EncodeFile(beam.DoFn):
                 ),
             )
             return
-        tokens = np.asarray([*token_ids, self._eod_id], dtype=self._dtype)
+        tokens = np.empty(len(token_ids) + 1, dtype=self._dtype)
+        tokens[:-1] = token_ids
+        tokens[-1] = self._eod_id
         self._documents.inc()
         self._tokens.inc(len(tokens))
         order = stable_hash("order", str(self._seed), doc_id)
