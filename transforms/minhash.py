@@ -2,7 +2,7 @@
 
 A document becomes a set of shingle ids (32-bit hashes of character, eojeol or morpheme
 n-grams), then a MinHash signature of ``bands * rows`` values: for each of the hash functions
-``h_i(x) = (a_i * x + b_i) mod (2^61 - 1)``, the minimum over the document's shingles. Two
+``h_i(x) = ((a_i * x + b_i) mod 2^64) >> 32``, the minimum over the document's shingles. Two
 documents agree in one signature position with probability equal to the Jaccard similarity of
 their shingle sets. LSH cuts the signature into ``bands`` bands of ``rows`` values; documents that
 share a whole band become candidate duplicates.
@@ -20,14 +20,11 @@ from math import comb
 import numpy as np
 
 SHINGLE_KINDS = ("char", "word", "morpheme")
-MERSENNE_61 = (1 << 61) - 1
 BAND_KEY_BYTES = 16
 
-_P = np.uint64(MERSENNE_61)
 _NON_WORD = re.compile(r"[\W_]+")
-# Rows of the (shingles x hashes) matrix computed at once: small enough to stay in cache,
-# and it bounds memory for very long documents.
-_CHUNK_ROWS = 256
+# Shingles hashed at once (a hashes x shingles matrix): it bounds memory for very long documents.
+_CHUNK = 1024
 _POLY = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: multiplier of the n-gram polynomial
 
 Tokenizer = Callable[[str], list[str]]
@@ -95,54 +92,38 @@ def shingle_ids(text: str, kind: str, n: int, morphemes: Tokenizer = kiwi_morphe
     return np.unique(grams >> np.uint64(32))
 
 
-def _parameter(seed: int, index: int, name: str) -> int:
-    """A hash parameter in [1, 2^61 - 1), fixed by (seed, index) in every process and version."""
+def _parameter(seed: int, index: int, name: str) -> np.uint64:
+    """A uniform 64-bit hash parameter, fixed by (seed, index) in every process and version."""
     digest = hashlib.blake2b(f"{seed}:{index}:{name}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") % (MERSENNE_61 - 1) + 1
+    return np.uint64(int.from_bytes(digest, "little"))
 
 
 class MinHasher:
-    """``num_hashes`` universal hash functions mod 2^61 - 1, with exact modular arithmetic.
+    """``num_hashes`` multiply-add-shift hash functions of 32-bit shingle ids.
 
-    The parameters come from [1, 2^61 - 1) (small ones bias the signatures). ``a * x`` is split
-    as ``a_hi * 2^32 * x + a_lo * x`` so that every product fits in 64 bits and no value wraps.
+    ``((a * x + b) mod 2^64) >> 32`` with uniform 64-bit ``a`` and ``b`` is strongly universal
+    from 32-bit keys to 32-bit values (Dietzfelbinger 1996), as good for MinHash as the textbook
+    ``(a * x + b) mod p``, and numpy computes it with native wrapping uint64 arithmetic: one
+    multiply, one add and one minimum per shingle and hash. The shift is monotonic, so it is
+    applied once to the minima.
     """
 
     def __init__(self, num_hashes: int, seed: int):
-        a = np.array([_parameter(seed, i, "a") for i in range(num_hashes)], dtype=np.uint64)
         self.num_hashes = num_hashes
-        self._a_hi = a >> np.uint64(32)  # < 2^29
-        self._a_lo = a & np.uint64(0xFFFFFFFF)
-        self._b = np.array([_parameter(seed, i, "b") for i in range(num_hashes)], dtype=np.uint64)
-        self._buffers = [np.empty((_CHUNK_ROWS, num_hashes), dtype=np.uint64) for _ in range(3)]
+        self._a = np.array([_parameter(seed, i, "a") for i in range(num_hashes)])[:, None]
+        self._b = np.array([_parameter(seed, i, "b") for i in range(num_hashes)])[:, None]
+        self._buffer = np.empty((num_hashes, _CHUNK), dtype=np.uint64)
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
-        """The MinHash signature (uint64 values < 2^61) of shingle ids below 2^32."""
-        result = np.full(self.num_hashes, _P, dtype=np.uint64)
-        for start in range(0, shingles.size, _CHUNK_ROWS):
-            x = shingles[start : start + _CHUNK_ROWS, None]
-            hi, lo, carry = (buffer[: x.shape[0]] for buffer in self._buffers)
-            # a_hi * x * 2^32 mod p: a rotation of the 61-bit product by 32 bits.
-            np.multiply(x, self._a_hi, out=hi)
-            np.left_shift(hi, np.uint64(32), out=lo)
-            np.bitwise_and(lo, _P, out=lo)
-            np.right_shift(hi, np.uint64(29), out=hi)
-            np.bitwise_or(hi, lo, out=hi)
-            # a_lo * x < 2^64, folded mod p: (v & p) + (v >> 61).
-            np.multiply(x, self._a_lo, out=lo)
-            np.right_shift(lo, np.uint64(61), out=carry)
-            np.add(hi, carry, out=hi)
-            np.bitwise_and(lo, _P, out=lo)
-            np.add(hi, lo, out=hi)
-            np.add(hi, self._b, out=hi)  # sum < 2^63
-            np.right_shift(hi, np.uint64(61), out=lo)
-            np.bitwise_and(hi, _P, out=hi)
-            np.add(hi, lo, out=hi)  # < p + 4
-            # v - p wraps to a huge value unless v >= p, so the minimum is v mod p.
-            np.subtract(hi, _P, out=lo)
-            np.minimum(hi, lo, out=hi)
-            np.minimum(result, hi.min(axis=0), out=result)
-        return result
+        """The MinHash signature (uint64 values < 2^32) of shingle ids below 2^32."""
+        minima = np.full(self.num_hashes, np.iinfo(np.uint64).max, dtype=np.uint64)
+        for start in range(0, shingles.size, _CHUNK):
+            x = shingles[None, start : start + _CHUNK]
+            hashed = self._buffer[:, : x.shape[1]]
+            np.multiply(self._a, x, out=hashed)  # wraps mod 2^64, as intended
+            np.add(hashed, self._b, out=hashed)
+            np.minimum(minima, hashed.min(axis=1), out=minima)
+        return minima >> np.uint64(32)
 
 
 def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
@@ -162,11 +143,8 @@ def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
 
 
 def check_sketch(signature: np.ndarray) -> bytes:
-    """The signature's low 32 bits per value: half the bytes, the same Jaccard estimate.
-
-    Two different 61-bit minima share their low 32 bits with probability 2^-32.
-    """
-    return (signature & np.uint64(0xFFFFFFFF)).astype("<u4").tobytes()
+    """The signature as 4-byte values (each is below 2^32): the compact form pairs compare."""
+    return signature.astype("<u4").tobytes()
 
 
 def estimated_jaccard(sketch_a: bytes, sketch_b: bytes) -> float:
