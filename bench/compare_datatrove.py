@@ -146,7 +146,9 @@ def run_kprep(corpus: Path, out: Path, tokenizer: str, workers: int) -> dict[str
     """kprep prepare then tokenize as subprocesses: their usage, figures and stage times."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    beam = [f"--direct_num_workers={workers}", "--log-level=WARNING"]
+    mode = "multi_processing" if workers > 1 else "in_memory"
+    beam = [f"--direct_running_mode={mode}", f"--direct_num_workers={workers}"]
+    beam.append("--log-level=WARNING")
     prepare = [str(KPREP), "prepare", "--input", str(corpus / "part-*.jsonl"), "--output", str(out)]
     tokenize = [str(KPREP), "tokenize", "--input", str(out), "--tokenizer", tokenizer]
     tokenize += ["--output", str(out / "shards")]

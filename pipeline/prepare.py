@@ -135,11 +135,6 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
     clean_rows = count_rows(join(out_dir, "clean"))
     rejected, file_errors = summarise_rejected(join(out_dir, "rejected"))
     rejected_rows = sum(sum(reasons.values()) for reasons in rejected.values())
-    if records_in != clean_rows + rejected_rows:
-        raise AccountingError(
-            f"prepare read {records_in} records but wrote {clean_rows} clean and "
-            f"{rejected_rows} rejected rows: {records_in - clean_rows - rejected_rows} unaccounted"
-        )
     stats = {
         "input_files": len(files),
         "input_bytes": input_bytes,
@@ -151,6 +146,14 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         "counters": metrics,
         "wall_s": round(time.monotonic() - started, 2),
     }
+    if records_in != clean_rows + rejected_rows:
+        # stats.json keeps the counters of the failed run: they show which stage lost records.
+        record_stage_stats(out_dir, "prepare", dict(stats, accounting_error=True))
+        raise AccountingError(
+            f"prepare read {records_in} records but wrote {clean_rows} clean and "
+            f"{rejected_rows} rejected rows: {records_in - clean_rows - rejected_rows} "
+            f"unaccounted. The per-stage counters are in {join(out_dir, 'stats.json')}."
+        )
     record_stage_stats(out_dir, "prepare", stats)
     if config.prepare.strict and file_errors:
         raise UnreadableFilesError(

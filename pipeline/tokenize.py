@@ -26,6 +26,7 @@ from pipeline.outputs import (
     write_json,
     write_text,
 )
+from pipeline.prepare import AccountingError
 from runners.dataflow import graph_only
 from runners.local import make_pipeline
 from tokenizer_training.train import EOD_TOKEN
@@ -190,10 +191,19 @@ def run_tokenize(
     result = pipeline.run()
     result.wait_until_finish()
     manifest = read_json(join(shards_dir, MANIFEST))
-    return {  # from the files written, not counters, which a retried bundle may inflate
-        "documents": sum(split["documents"] for split in manifest["splits"].values()),
+    # From the files written, not counters, which a retried bundle may inflate.
+    documents = sum(split["documents"] for split in manifest["splits"].values())
+    rejected = count_rows(rejected_dir, prefix="tokenize")
+    clean_rows = count_rows(clean_dir)
+    if clean_rows != documents + rejected:
+        raise AccountingError(
+            f"tokenize read {clean_rows} clean documents but wrote {documents} to shards and "
+            f"rejected {rejected}: {clean_rows - documents - rejected} unaccounted"
+        )
+    return {
+        "documents": documents,
         "tokens": sum(split["tokens"] for split in manifest["splits"].values()),
-        "rejected": count_rows(rejected_dir, prefix="tokenize"),
+        "rejected": rejected,
         "shards": len(manifest["shards"]),
         "encoder": encoder,
         "splits": manifest["splits"],

@@ -124,3 +124,27 @@ def sample_has_pii():
 
     sample = (Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl").read_text()
     return all(number in sample for number in INJECTED_PII)
+
+
+def test_tokenize_fails_when_a_document_goes_missing(run_dir, tmp_path, monkeypatch):
+    from pipeline.config import build_config
+    from pipeline.prepare import AccountingError
+    from pipeline.tokenize import run_tokenize
+    from transforms.shards import _EncodeFile
+
+    lost = pq.read_table(run_dir / "clean", columns=["id"]).column("id")[0].as_py()
+    emit = _EncodeFile._emit
+
+    def lose_one(self, doc_id, text, token_ids):
+        return iter(()) if doc_id == lost else emit(self, doc_id, text, token_ids)
+
+    monkeypatch.setattr(_EncodeFile, "_emit", lose_one)
+    with pytest.raises(AccountingError, match="1 unaccounted"):
+        run_tokenize(
+            build_config(),
+            str(run_dir / "clean"),
+            str(run_dir / "tokenizer"),
+            str(tmp_path / "shards"),
+            str(tmp_path / "rejected"),
+            ["--direct_running_mode=in_memory"],
+        )
