@@ -33,6 +33,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -194,7 +195,7 @@ def datatrove_pipeline(corpus: Path, out: Path, tokenizer: str, workers: int, wo
             return [line for line in text.splitlines() if line.strip()]
 
         def span_tokenize(self, text: str) -> list[tuple[int, int]]:
-            raise NotImplementedError  # not used by these steps
+            return [match.span() for match in re.finditer(r"\S+", text)]
 
     # datatrove's own Korean tokenizer, on the Kiwi model kiwipiepy ships ("kor" asks for the
     # "sbg" model, which kiwipiepy no longer includes since 0.22)

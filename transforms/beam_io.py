@@ -11,6 +11,7 @@ import io
 import json
 import os
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import apache_beam as beam
@@ -166,7 +167,7 @@ class WriteTotals(beam.PTransform):
     its counters twice, while its outputs are committed once.
     """
 
-    def __init__(self, path: str, size: Any = None):
+    def __init__(self, path: str, size: Callable[[Any], int] | None = None):
         super().__init__()
         self._path = path
         self._size = size

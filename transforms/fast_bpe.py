@@ -152,20 +152,21 @@ class _Tables:
     ids: np.ndarray  # tiktoken value -> the tokenizer's id
 
 
-def _tables(spec: dict[str, Any]) -> _Tables | str:
+def _tables(spec: dict[str, Any]) -> _Tables:
+    """tiktoken's tables for a supported spec; ValueError naming a token that does not fit."""
     vocab: dict[str, int] = spec["model"]["vocab"]
     ids: list[int] = []
     ranks: dict[bytes, int] = {}
     for byte, char in sorted((b, c) for c, b in _byte_decoder().items()):
         if char not in vocab:
-            return f"byte {byte:#04x} has no token"
+            raise ValueError(f"byte {byte:#04x} has no token")
         ranks[bytes([byte])] = len(ids)
         ids.append(vocab[char])
     for merge in spec["model"]["merges"]:
         left, right = merge.split(" ", 1) if isinstance(merge, str) else merge
         merged = _token_bytes(left + right)
         if merged is None or left + right not in vocab:
-            return f"merge {left!r} + {right!r} has no byte-level token"
+            raise ValueError(f"merge {left!r} + {right!r} has no byte-level token")
         if merged not in ranks:  # a string merged from two pairs keeps its first rank
             ranks[merged] = len(ids)
             ids.append(vocab[left + right])
@@ -185,9 +186,9 @@ class TiktokenEncoder:
         import tiktoken
 
         reason = unsupported_reason(spec)
-        tables = _tables(spec) if reason is None else reason
-        if isinstance(tables, str):
-            raise ValueError(f"tiktoken cannot encode this tokenizer exactly: {tables}")
+        if reason is not None:
+            raise ValueError(reason)
+        tables = _tables(spec)
         self._ids = tables.ids
         self._special = set(tables.special)
         self._encoding = tiktoken.Encoding(
@@ -255,7 +256,11 @@ def load_encoder(tokenizer_json: str, fast: bool = True) -> Encoder:
         log.warning("tokenize: tiktoken is not installed; encoding with tokenizers")
         return reference
     except ValueError as error:
-        log.warning("tokenize: %s; encoding with tokenizers", error)
+        log.warning(
+            "tokenize: tiktoken cannot encode this tokenizer exactly (%s); encoding with "
+            "tokenizers",
+            error,
+        )
         return reference
     mismatch = first_mismatch(reference, candidate, [*PROBES, *vocabulary_probes(tokenizer)])
     if mismatch is not None:
