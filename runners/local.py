@@ -2,12 +2,16 @@
 
 Locally kprep runs Beam's FnApiRunner directly: ``--runner=DirectRunner`` in Beam 2.77 first
 tries to download the Prism runner from GitHub, which hangs on a machine without internet.
-Prism is used only when ``--prism_location`` points at a binary. The default mode is
-``in_memory``: ``multi_processing`` lost records on inputs of 330 MB and more in kprep's runs
-(Beam 2.77), so it runs only when asked for, with a warning; ``multi_threading`` is refused, it
-silently loses GroupByKey values (see the README). ``--runner=BundleBasedDirectRunner``
-selects Beam's older in-process runner, which retries a failed bundle up to four times, as
-Dataflow does; it runs on one thread.
+Prism is used only when ``--prism_location`` points at a binary.
+
+Beam 2.77's FnApiRunner sends a stage's input to gRPC workers (``multi_processing``, the
+in-process portable runner) through a time-flushed buffer whose flush thread races ``write()``
+and silently drops ~10 MB chunks (docs/runners.md has the bug report). :func:`make_pipeline`
+switches every local runner to Beam's size-flushed buffer, which has no flush thread.
+``multi_threading`` stays refused: it also crashed with ``Invalid PaneInfoEncoding`` in runs
+this fix does not explain, and threads give a CPU-bound Python pipeline no parallelism.
+``--runner=BundleBasedDirectRunner`` selects Beam's older in-process runner, which retries a
+failed bundle up to four times, as Dataflow does; it runs on one thread.
 """
 
 from __future__ import annotations
@@ -18,18 +22,30 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 LOCAL_RUNNERS = (None, "DirectRunner", "FnApiRunner", "BundleBasedDirectRunner")
-MULTI_PROCESSING_WARNING = (
-    "--direct_running_mode=multi_processing lost records between stages on inputs of 330 MB "
-    "and more in kprep's runs (Beam 2.77 local runner); kprep's record accounting fails such a "
-    "run rather than write incomplete outputs. For large inputs use a distributed runner "
-    "(docs/runners.md), or the default in_memory mode."
-)
 
 log = logging.getLogger("kprep")
 
 
 class RunnerError(ValueError):
     """Runner options kprep refuses; the message says why and what to use instead."""
+
+
+def use_size_based_data_buffers() -> None:
+    """Make the local runner's data plane flush by size only (no racing flush thread).
+
+    ``DATA_BUFFER_TIME_LIMIT_MS`` is read when the runner builds its gRPC data server and its
+    in-process gRPC workers, so setting it before ``pipeline.run()`` reaches every stream.
+    """
+    from apache_beam.runners.portability.fn_api_runner import worker_handlers
+
+    if not hasattr(worker_handlers, "DATA_BUFFER_TIME_LIMIT_MS"):
+        raise RunnerError(
+            "this Beam version has no worker_handlers.DATA_BUFFER_TIME_LIMIT_MS: kprep cannot "
+            "turn off the local runner's time-flushed data buffers, which lose records in Beam "
+            "2.77 (docs/runners.md). Install the Beam version pyproject.toml pins, or check "
+            "that the new version fixed the race and update runners/local.py."
+        )
+    worker_handlers.DATA_BUFFER_TIME_LIMIT_MS = 0
 
 
 def pipeline_options(beam_args: list[str]) -> PipelineOptions:
@@ -39,7 +55,7 @@ def pipeline_options(beam_args: list[str]) -> PipelineOptions:
     if direct.direct_running_mode == "multi_threading":
         raise RunnerError(
             "--direct_running_mode=multi_threading is refused: in Beam 2.77 it silently drops "
-            "values in GroupByKey. Use multi_processing (default, all cores) or in_memory."
+            "values in GroupByKey. Use multi_processing (all cores) or in_memory."
         )
     runner = options.view_as(StandardOptions).runner
     if runner in LOCAL_RUNNERS and "--direct_running_mode" not in " ".join(beam_args):
@@ -58,10 +74,8 @@ def make_pipeline(beam_args: list[str], stage: str | None = None) -> beam.Pipeli
 
         beam_args = with_stage_defaults(beam_args, stage)
     options = pipeline_options(beam_args)
-    if runner in LOCAL_RUNNERS and options.view_as(DirectOptions).direct_running_mode == (
-        "multi_processing"
-    ):
-        log.warning(MULTI_PROCESSING_WARNING)
+    if runner in (*LOCAL_RUNNERS, "PortableRunner"):
+        use_size_based_data_buffers()  # the portable runner's job server may be in-process
     prism = options.get_all_options().get("prism_location")
     if runner == "BundleBasedDirectRunner":
         from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
