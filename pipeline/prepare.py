@@ -27,7 +27,7 @@ from pipeline.outputs import (
 )
 from pipeline.resume import MARKER_DIR
 from runners.dataflow import graph_only
-from runners.local import describe_runner, make_pipeline
+from runners.local import describe_runner, make_pipeline, spill_directory
 from transforms.beam_io import ReadDocuments, WriteSortedParquet, WriteTotals, expand_patterns
 from transforms.clean import MaskPii, clean_text, filter_document, scrub_rejected
 from transforms.dedupe import Deduplicate
@@ -60,9 +60,15 @@ def output_shard_count(config: KprepConfig, input_bytes: int) -> int:
 
 
 def build_prepare(
-    pipeline: beam.Pipeline, config: KprepConfig, paths: list[str], out_dir: str, shards: int
+    pipeline: beam.Pipeline,
+    config: KprepConfig,
+    paths: list[str],
+    out_dir: str,
+    shards: int,
+    spill_dir: str | None = None,
 ) -> None:
-    """The prepare graph, one labelled step per stage."""
+    """The prepare graph, one labelled step per stage; text crosses groupings through
+    ``spill_dir`` when set (local runners)."""
     read_options = ReadOptions(
         config.input.format, config.input.text_field, config.input.text_split
     )
@@ -76,20 +82,24 @@ def build_prepare(
         partial(clean_text, reduce_repeats=config.prepare.reduce_repeats)
     )
     docs = docs | "Remove repeated lines" >> RemoveRepeatedLines(
-        min_docs=config.prepare.repeated_line_min_docs
+        min_docs=config.prepare.repeated_line_min_docs, spill_dir=spill_dir
     )
     docs, filter_rejects = docs | "Filter" >> DocStep(
         "filter", partial(filter_document, config=config.prepare.filters)
     )
     docs = docs | "Mask PII" >> MaskPii(config.pii.tokens)
-    docs, dedupe_rejects = docs | "Deduplicate" >> Deduplicate(config.dedupe)
-    _ = docs | "Write clean" >> WriteSortedParquet(join(out_dir, "clean"), CLEAN_SCHEMA, shards)
+    docs, dedupe_rejects = docs | "Deduplicate" >> Deduplicate(config.dedupe, spill_dir)
+    _ = docs | "Write clean" >> WriteSortedParquet(
+        join(out_dir, "clean"), CLEAN_SCHEMA, shards, spill_dir=spill_dir
+    )
     _ = (
         [read_rejects, filter_rejects, dedupe_rejects]
         | "Gather rejected" >> beam.Flatten()
         | "Scrub rejected" >> beam.Map(scrub_rejected, tokens=config.pii.tokens)
         | "Write rejected"
-        >> WriteSortedParquet(join(out_dir, "rejected"), REJECTED_SCHEMA, max(1, shards // 4))
+        >> WriteSortedParquet(
+            join(out_dir, "rejected"), REJECTED_SCHEMA, max(1, shards // 4), spill_dir=spill_dir
+        )
     )
 
 
@@ -116,8 +126,8 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         describe_runner(beam_args),
     )
     pipeline = make_pipeline(beam_args, "prepare")
-    build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards)
     if graph_only(beam_args):
+        build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards)
         pipeline.run()
         log.info("prepare: graph validated (dry run or template); nothing was processed")
         return {"graph_only": True}
@@ -125,8 +135,10 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         clear_parquet(join(out_dir, sub))
     if FileSystems.exists(join(out_dir, RECORDS_READ)):
         FileSystems.delete([join(out_dir, RECORDS_READ)])
-    result = pipeline.run()
-    result.wait_until_finish()
+    with spill_directory(beam_args, out_dir) as spill_dir:
+        build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards, spill_dir)
+        result = pipeline.run()
+        result.wait_until_finish()
     for sub in ("clean", "rejected"):  # present even when every record went the other way
         if not FileSystems.exists(join(out_dir, sub)):
             FileSystems.mkdirs(join(out_dir, sub))

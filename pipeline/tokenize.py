@@ -28,7 +28,7 @@ from pipeline.outputs import (
 )
 from pipeline.prepare import AccountingError
 from runners.dataflow import graph_only
-from runners.local import make_pipeline
+from runners.local import make_pipeline, spill_directory
 from tokenizer_training.train import EOD_TOKEN
 from transforms.beam_io import WriteSortedParquet
 from transforms.fast_bpe import load_encoder
@@ -132,6 +132,49 @@ def write_manifest(
     write_json(join(shards_dir, MANIFEST), manifest)
 
 
+def build_tokenize(
+    pipeline: beam.Pipeline,
+    config: KprepConfig,
+    files: list[str],
+    tokenizer_path: str,
+    tokenizer: dict[str, Any],
+    dtype: str,
+    shards_dir: str,
+    rejected_dir: str,
+    spill_dir: str | None = None,
+) -> None:
+    """The tokenize graph; token arrays cross the shard grouping through ``spill_dir`` when set
+    (local runners)."""
+    encoded, rejected = pipeline | "Tokenize" >> EncodeFiles(
+        files,
+        tokenizer_path=tokenizer_path,
+        eod_id=tokenizer["eod_id"],
+        dtype=dtype,
+        fractions=(config.shards.valid_fraction, config.shards.test_fraction),
+        seed=config.shards.seed,
+        fast=config.shards.fast_encoder,
+    )
+    shards = config.shards
+    _ = (
+        encoded
+        | "Write shards"
+        >> WriteShards(shards_dir, dtype, shards.target_shard_tokens, shards.seed, spill_dir)
+        | "Collect shards" >> beam.combiners.ToList()
+        | "Write manifest"
+        >> beam.Map(
+            write_manifest,
+            shards_dir=shards_dir,
+            tokenizer=tokenizer,
+            dtype=dtype,
+            seed=shards.seed,
+            seq_length=shards.seq_length,
+        )
+    )
+    _ = rejected | "Write rejected" >> WriteSortedParquet(
+        rejected_dir, REJECTED_SCHEMA, 1, prefix="tokenize", spill_dir=spill_dir
+    )
+
+
 def run_tokenize(
     config: KprepConfig,
     clean_dir: str,
@@ -150,34 +193,9 @@ def run_tokenize(
     encoder = load_encoder(read_tokenizer_json(tokenizer_path), config.shards.fast_encoder).name
     log.info("tokenize: encoding with %s", encoder)
     pipeline = make_pipeline(beam_args, "tokenize")
-    encoded, rejected = pipeline | "Tokenize" >> EncodeFiles(
-        files,
-        tokenizer_path=tokenizer_path,
-        eod_id=tokenizer["eod_id"],
-        dtype=dtype,
-        fractions=(config.shards.valid_fraction, config.shards.test_fraction),
-        seed=config.shards.seed,
-        fast=config.shards.fast_encoder,
-    )
-    _ = (
-        encoded
-        | "Write shards"
-        >> WriteShards(shards_dir, dtype, config.shards.target_shard_tokens, config.shards.seed)
-        | "Collect shards" >> beam.combiners.ToList()
-        | "Write manifest"
-        >> beam.Map(
-            write_manifest,
-            shards_dir=shards_dir,
-            tokenizer=tokenizer,
-            dtype=dtype,
-            seed=config.shards.seed,
-            seq_length=config.shards.seq_length,
-        )
-    )
-    _ = rejected | "Write rejected" >> WriteSortedParquet(
-        rejected_dir, REJECTED_SCHEMA, 1, prefix="tokenize"
-    )
+    graph = (config, files, tokenizer_path, tokenizer, dtype, shards_dir, rejected_dir)
     if graph_only(beam_args):
+        build_tokenize(pipeline, *graph)
         pipeline.run()
         log.info("tokenize: graph validated (dry run or template); nothing was processed")
         return {"graph_only": True}
@@ -188,8 +206,10 @@ def run_tokenize(
     clear_parquet(rejected_dir, prefix="tokenize")
     if not FileSystems.exists(shards_dir):
         FileSystems.mkdirs(shards_dir)
-    result = pipeline.run()
-    result.wait_until_finish()
+    with spill_directory(beam_args, shards_dir) as spill_dir:
+        build_tokenize(pipeline, *graph, spill_dir=spill_dir)
+        result = pipeline.run()
+        result.wait_until_finish()
     manifest = read_json(join(shards_dir, MANIFEST))
     # From the files written, not counters, which a retried bundle may inflate.
     documents = sum(split["documents"] for split in manifest["splits"].values())

@@ -22,6 +22,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.read import ReadOptions, read_file
 from transforms.records import stable_hash
+from transforms.spill import SpillValues, unspill
 from transforms.stage import METRICS_NAMESPACE, REJECTED, Progress
 
 
@@ -126,18 +127,30 @@ def parquet_bytes(rows: list[dict[str, Any]], schema: pa.Schema) -> bytes:
 
 
 class WriteSortedParquet(beam.PTransform):
-    """Rows -> ``directory/{prefix}-NNNNN-of-MMMMM.parquet``, each sorted by id; emits paths."""
+    """Rows -> ``directory/{prefix}-NNNNN-of-MMMMM.parquet``, each sorted by id; emits paths.
 
-    def __init__(self, directory: str, schema: pa.Schema, num_shards: int, prefix: str = "part"):
+    With ``spill_dir`` (local runners) rows reach their shard through spill files, so memory
+    holds one shard at a time rather than every row.
+    """
+
+    def __init__(
+        self,
+        directory: str,
+        schema: pa.Schema,
+        num_shards: int,
+        prefix: str = "part",
+        spill_dir: str | None = None,
+    ):
         super().__init__()
         self._directory = directory.rstrip("/")
         self._schema = schema
         self._num_shards = num_shards
         self._prefix = prefix
+        self._spill_dir = spill_dir
 
     def _write(self, shard_and_rows: tuple[int, Any]) -> str:
         shard, rows = shard_and_rows
-        ordered = sorted(rows, key=lambda row: row["id"])
+        ordered = sorted(map(unspill, rows), key=lambda row: row["id"])
         path = f"{self._directory}/{self._prefix}-{shard:05d}-of-{self._num_shards:05d}.parquet"
         write_file_atomically(path, parquet_bytes(ordered, self._schema))
         return path
@@ -147,6 +160,7 @@ class WriteSortedParquet(beam.PTransform):
         return (
             rows
             | "Key by shard" >> beam.Map(lambda row: (stable_hash(row["id"]) % num_shards, row))
+            | "Spill rows" >> SpillValues(self._spill_dir)
             | "Group shard" >> beam.GroupByKey()
             | "Write shard" >> beam.Map(self._write)
         )

@@ -3,7 +3,8 @@
     docs ─► Sketch ─┬─ (text key, doc) ───────────────────────────────────────► Resolve ─► kept
                     └─ (text key, node, bands, sketch) ─► Exact keepers ─► Near ─┘      └► rejected
 
-Only the last step (Resolve) moves document text, once, grouped by text key. Everything else
+Only the last step (Resolve) moves document text, once, grouped by text key (on a local runner
+as spill references, transforms/spill.py, so the runner never holds the text). Everything else
 moves small records: a node ``(rank, rank, id)`` whose order is the keeper policy (the smallest
 node of a cluster is its keeper), the cluster size absorbed so far, 16-byte LSH band keys and a
 32-bit-per-value signature sketch. The near stage links the members of each LSH bucket to the
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ from transforms.minhash import (
     shingle_ids,
 )
 from transforms.records import make_rejected, stable_hash
+from transforms.spill import SpillValues, unspill
 from transforms.stage import METRICS_NAMESPACE, REJECTED
 
 __all__ = [
@@ -173,19 +175,23 @@ def bucket_links(members: Iterable[Node], size: int, max_bucket_size: int) -> It
     yield from ((anchor, smallest) for anchor in anchors.values() if anchor != smallest)
 
 
-def resolve_group(items: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+def resolve_group(
+    items: Iterable[tuple[str, Any]], load: Callable[[Any], dict[str, Any]] = lambda doc: doc
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """("kept" | "exact" | "near", row) for every document of one text group.
 
     ``items`` holds ("doc", document) for each copy of the text and exactly one
-    ("verdict", (text keeper id, cluster keeper id, cluster size)). Read twice, never stored.
+    ("verdict", (text keeper id, cluster keeper id, cluster size)). Read twice, never stored;
+    ``load`` turns a "doc" value into the document (when it is a reference to one).
     """
     verdicts = [value for tag, value in items if tag == "verdict"]
     if len(verdicts) != 1:
         raise RuntimeError(f"dedupe: a text group has {len(verdicts)} verdicts instead of 1")
     text_keeper, keeper, size = verdicts[0]
-    for tag, doc in items:
+    for tag, value in items:
         if tag != "doc":
             continue
+        doc = load(value)
         if doc["id"] != text_keeper:
             detail = f"same text as {text_keeper}"
             yield "exact", make_rejected(doc["id"], "dedupe", "exact", detail, doc["text"], keeper)
@@ -233,7 +239,7 @@ _GROUPS = "groups"
 
 
 class _Sketch(beam.DoFn):
-    """doc -> (text key, ("doc", doc)) and, tagged, (text key, (node, size, bands, sketch))."""
+    """doc -> (text key, doc) and, tagged, (text key, (node, size, bands, sketch))."""
 
     def __init__(self, config: DedupeConfig):
         self._config = config
@@ -246,7 +252,7 @@ class _Sketch(beam.DoFn):
     def process(self, doc: dict[str, Any]):
         config = self._config
         key = text_key(doc["text"]) if config.exact else _own_key(doc["id"])
-        yield key, ("doc", doc)
+        yield key, doc
         bands = sketch = b""  # band keys concatenated: one object, not one per band
         if self._hasher is not None:
             shingles = shingle_ids(doc["text"], config.shingle, config.ngram)
@@ -475,7 +481,7 @@ class _Resolve(beam.DoFn):
         }
 
     def process(self, key_and_items):
-        for outcome, row in resolve_group(key_and_items[1]):
+        for outcome, row in resolve_group(key_and_items[1], load=unspill):
             self._counters[outcome].inc()
             yield row if outcome == "kept" else beam.pvalue.TaggedOutput(REJECTED, row)
 
@@ -492,9 +498,10 @@ class Deduplicate(beam.PTransform):
     The output depends only on the set of input documents and the config.
     """
 
-    def __init__(self, config: DedupeConfig | None = None):
+    def __init__(self, config: DedupeConfig | None = None, spill_dir: str | None = None):
         super().__init__()
         self._config = config or DedupeConfig()
+        self._spill_dir = spill_dir
 
     def expand(self, docs):
         config = self._config
@@ -506,8 +513,13 @@ class Deduplicate(beam.PTransform):
             verdicts = groups | "Near duplicates" >> _NearDuplicates(config)
         else:
             verdicts = groups | "Exact verdicts" >> beam.MapTuple(_exact_verdict)
+        docs_by_text = (
+            sketched.docs
+            | "Spill documents" >> SpillValues(self._spill_dir)
+            | "Tag documents" >> beam.MapTuple(_tag, tag="doc")
+        )
         results = (
-            (sketched.docs, verdicts)
+            (docs_by_text, verdicts)
             | "Gather by text" >> beam.Flatten()
             | "Group by text" >> beam.GroupByKey()
             | "Resolve" >> beam.ParDo(_Resolve()).with_outputs(REJECTED, main="kept")

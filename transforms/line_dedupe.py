@@ -11,7 +11,8 @@ passes (count and keeper, then the removals), so no step holds a popular line's 
 Lines shorter than ``min_line_chars`` are never counted or removed: short headings, list
 numbers and one-word replies ("감사합니다.", "제1조(목적)") repeat across documents and are text.
 Documents come out with the same fields; one whose every line went is kept with empty text, for
-the filters to drop with a reason.
+the filters to drop with a reason. On a local runner the documents cross the join as spill
+references (transforms/spill.py), so the runner holds line keys and ids, not text.
 """
 
 from collections.abc import Iterable, Iterator
@@ -22,6 +23,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.dedupe import text_key
 from transforms.normalize import collapse_whitespace
+from transforms.spill import SpillValues, unspill
 from transforms.stage import METRICS_NAMESPACE
 
 MIN_LINE_CHARS = 10
@@ -76,7 +78,7 @@ class _RemoveLines(beam.DoFn):
     def process(self, joined: tuple[str, dict[str, list]]) -> Iterator[dict[str, Any]]:
         _, groups = joined
         keys = set(groups["remove"])
-        for doc in groups["doc"]:
+        for doc in map(unspill, groups["doc"]):
             if not keys:
                 yield doc
                 continue
@@ -90,12 +92,18 @@ class _RemoveLines(beam.DoFn):
 class RemoveRepeatedLines(beam.PTransform):
     """Documents in, the same documents out, lines repeated across documents kept once."""
 
-    def __init__(self, min_docs: int = 5, min_line_chars: int = MIN_LINE_CHARS):
+    def __init__(
+        self,
+        min_docs: int = 5,
+        min_line_chars: int = MIN_LINE_CHARS,
+        spill_dir: str | None = None,
+    ):
         super().__init__()
         if min_docs < 1:
             raise ValueError(f"min_docs must be at least 1, got {min_docs}")
         self._min_docs = min_docs
         self._min_line_chars = min_line_chars
+        self._spill_dir = spill_dir
 
     def expand(self, docs):
         min_line_chars = self._min_line_chars
@@ -108,7 +116,11 @@ class RemoveRepeatedLines(beam.PTransform):
             | "Group by line" >> beam.GroupByKey()
             | "Pick keepers" >> beam.FlatMap(removals_for_line, min_docs=self._min_docs)
         )
-        keyed_docs = docs | "Key by id" >> beam.Map(lambda doc: (doc["id"], doc))
+        keyed_docs = (
+            docs
+            | "Key by id" >> beam.Map(lambda doc: (doc["id"], doc))
+            | "Spill documents" >> SpillValues(self._spill_dir)
+        )
         return (
             {"doc": keyed_docs, "remove": removals}
             | "Join to documents" >> beam.CoGroupByKey()

@@ -22,6 +22,7 @@ from transforms.beam_io import SpreadFiles, write_file_atomically
 from transforms.fast_bpe import Encoder, load_encoder
 from transforms.megatron import encode_shard
 from transforms.records import make_rejected, stable_hash
+from transforms.spill import SpillValues, unspill
 from transforms.stage import METRICS_NAMESPACE, REJECTED
 
 SPLITS = ("train", "valid", "test")
@@ -109,15 +110,24 @@ class WriteShards(beam.PTransform):
     """(split, (order, id, tokens)) -> ``{split}_{NNNNN}.bin/.idx`` files; emits shard records.
 
     A split's shard count is its token total divided by ``target_shard_tokens`` (rounded up),
-    computed in the pipeline and passed to the shard assignment as a side input.
+    computed in the pipeline and passed to the shard assignment as a side input. With
+    ``spill_dir`` (local runners) the tokens reach their shard through spill files.
     """
 
-    def __init__(self, out_dir: str, dtype: str, target_shard_tokens: int, seed: int):
+    def __init__(
+        self,
+        out_dir: str,
+        dtype: str,
+        target_shard_tokens: int,
+        seed: int,
+        spill_dir: str | None = None,
+    ):
         super().__init__()
         self._out_dir = out_dir.rstrip("/")
         self._dtype = dtype
         self._target = target_shard_tokens
         self._seed = seed
+        self._spill_dir = spill_dir
 
     def expand(self, encoded):
         itemsize = np.dtype(self._dtype).itemsize
@@ -137,13 +147,14 @@ class WriteShards(beam.PTransform):
         return (
             encoded
             | "Assign shard" >> beam.Map(assign, counts=beam.pvalue.AsDict(shard_counts))
+            | "Spill tokens" >> SpillValues(self._spill_dir)
             | "Group shard" >> beam.GroupByKey()
             | "Write shard" >> beam.Map(self._write)
         )
 
     def _write(self, key_and_docs: tuple[tuple[str, int], Any]) -> dict[str, Any]:
         (split, shard), docs = key_and_docs
-        ordered = sorted(docs)  # by seeded order hash, then id: a deterministic shuffle
+        ordered = sorted(map(unspill, docs))  # by seeded order hash, then id: a stable shuffle
         arrays = [np.frombuffer(tokens, dtype=self._dtype) for _, _, tokens in ordered]
         bin_bytes, idx_bytes = encode_shard(arrays, self._dtype)
         name = f"{split}_{shard:05d}"

@@ -1,0 +1,106 @@
+"""Spilled groupings: values cross a GroupByKey as file references, outputs unchanged."""
+
+import contextlib
+import os
+from pathlib import Path
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.testing.util import assert_that, equal_to
+
+import pipeline.prepare
+from pipeline.cli import main
+from runners.local import SPILL_PREFIX, runs_locally, spill_directory
+from transforms.spill import SpillRef, SpillValues, _SpillWriter, unspill
+
+SAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl")
+
+
+def test_values_come_back_exactly(tmp_path):
+    values = [{"id": "a", "text": "한국어 " * 1000}, (7, "b", b"\x00\x01"), None, "x"]
+    writer = _SpillWriter(str(tmp_path))
+    refs = [writer.put(value) for value in values]
+    writer.close()
+    assert all(isinstance(ref, SpillRef) for ref in refs)
+    assert [unspill(ref) for ref in reversed(refs)] == list(reversed(values))
+
+
+def test_other_values_pass_through_unspill():
+    assert unspill({"id": "a"}) == {"id": "a"}
+    assert unspill((1, 2, 3)) == (1, 2, 3)
+
+
+def test_a_truncated_spill_file_is_an_error_that_says_why(tmp_path):
+    writer = _SpillWriter(str(tmp_path))
+    ref = writer.put("x" * 100)
+    writer.close()
+    os.truncate(ref.path, 10)
+    with pytest.raises(RuntimeError, match="shorter than expected"):
+        unspill(SpillRef(ref.path, ref.offset, ref.length))
+
+
+def _grouped(spill_dir):
+    pairs = [(n % 5, {"n": n, "text": "가" * n}) for n in range(200)]
+    with beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions([])) as p:
+        grouped = (
+            p
+            | beam.Create(pairs)
+            | SpillValues(spill_dir)
+            | beam.GroupByKey()
+            | beam.MapTuple(lambda key, values: (key, sorted(v["n"] for v in map(unspill, values))))
+        )
+        assert_that(grouped, equal_to([(k, list(range(k, 200, 5))) for k in range(5)]))
+
+
+def test_spilled_grouping_gives_the_values(tmp_path):
+    _grouped(str(tmp_path))
+    assert list(tmp_path.glob("*.spill"))  # the values did go through files
+
+
+def test_without_a_directory_values_are_grouped_as_they_are():
+    _grouped(None)
+
+
+def test_only_local_runs_spill():
+    assert runs_locally([])
+    assert runs_locally(["--runner=BundleBasedDirectRunner"])
+    assert runs_locally(["--runner=PortableRunner", "--job_endpoint=embed"])
+    assert not runs_locally(["--runner=PortableRunner", "--job_endpoint=localhost:8099"])
+    assert not runs_locally(["--runner=DataflowRunner"])
+    with spill_directory(["--runner=DataflowRunner"], "gs://bucket/run") as directory:
+        assert directory is None
+
+
+def test_spill_directory_is_removed_with_what_a_killed_run_left(tmp_path):
+    stale = tmp_path / f"{SPILL_PREFIX}old"
+    stale.mkdir()
+    (stale / "x.spill").write_bytes(b"x")
+    with spill_directory([], str(tmp_path)) as directory:
+        assert Path(directory).parent == tmp_path and Path(directory).is_dir()
+        assert not stale.exists()
+    assert not Path(directory).exists()
+
+
+def _prepare(out: Path) -> dict[str, bytes]:
+    args = ["prepare", "--input", SAMPLE, "--output", str(out), "--direct_running_mode=in_memory"]
+    assert main(args) == 0
+    assert not list(out.glob(f"{SPILL_PREFIX}*"))
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.glob("*/*.parquet"))}
+
+
+def test_prepare_writes_the_same_bytes_with_and_without_spilling(tmp_path, monkeypatch):
+    spilled_values = []
+    put = _SpillWriter.put
+    monkeypatch.setattr(
+        _SpillWriter, "put", lambda self, v: spilled_values.append(1) or put(self, v)
+    )
+    spilled = _prepare(tmp_path / "spilled")
+    # Documents cross three groupings (repeated lines, dedupe, write) plus the rejected write.
+    assert len(spilled_values) > 3 * 90
+
+    monkeypatch.setattr(pipeline.prepare, "spill_directory", lambda *_: contextlib.nullcontext())
+    in_memory = _prepare(tmp_path / "in_memory")
+    assert len(spilled) >= 2
+    assert spilled == in_memory
