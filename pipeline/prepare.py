@@ -73,11 +73,7 @@ def build_prepare(
         config.input.format, config.input.text_field, config.input.text_split
     )
     docs, read_rejects = pipeline | "Read" >> ReadDocuments(paths, read_options)
-    _ = (
-        [docs, read_rejects]
-        | "Gather read" >> beam.Flatten()
-        | "Count read" >> WriteTotals(join(out_dir, RECORDS_READ))
-    )
+    _ = (docs, read_rejects) | "Count read" >> WriteTotals(join(out_dir, RECORDS_READ))
     docs = docs | "Normalise" >> beam.Map(
         partial(clean_text, reduce_repeats=config.prepare.reduce_repeats)
     )
@@ -92,14 +88,17 @@ def build_prepare(
     _ = docs | "Write clean" >> WriteSortedParquet(
         join(out_dir, "clean"), CLEAN_SCHEMA, shards, spill_dir=spill_dir
     )
-    _ = (
-        [read_rejects, filter_rejects, dedupe_rejects]
-        | "Gather rejected" >> beam.Flatten()
-        | "Scrub rejected" >> beam.Map(scrub_rejected, tokens=config.pii.tokens)
-        | "Write rejected"
-        >> WriteSortedParquet(
-            join(out_dir, "rejected"), REJECTED_SCHEMA, max(1, shards // 4), spill_dir=spill_dir
+    scrub = beam.Map(scrub_rejected, tokens=config.pii.tokens)
+    rejected = tuple(
+        rows | f"Scrub {stage} rejects" >> scrub
+        for stage, rows in (
+            ("read", read_rejects),
+            ("filter", filter_rejects),
+            ("dedupe", dedupe_rejects),
         )
+    )
+    _ = rejected | "Write rejected" >> WriteSortedParquet(
+        join(out_dir, "rejected"), REJECTED_SCHEMA, max(1, shards // 4), spill_dir=spill_dir
     )
 
 

@@ -126,8 +126,22 @@ def parquet_bytes(rows: list[dict[str, Any]], schema: pa.Schema) -> bytes:
     return buffer.getvalue()
 
 
+def apply_then_flatten(inputs: Any, label: str, transform: beam.PTransform) -> Any:
+    """``transform`` applied to one PCollection, or to each of a tuple of them and flattened
+    (Beam turns a *list* on the left of ``|`` into data, so callers pass tuples).
+
+    A Flatten of PCollections from different stages is materialised by the local runner; doing
+    the per-element work first means only its (small) results are held, not documents.
+    """
+    if not isinstance(inputs, tuple):
+        return inputs | label >> transform
+    parts = [pcoll | f"{label} {number}" >> transform for number, pcoll in enumerate(inputs)]
+    return parts | f"{label}: gather" >> beam.Flatten()
+
+
 class WriteSortedParquet(beam.PTransform):
-    """Rows -> ``directory/{prefix}-NNNNN-of-MMMMM.parquet``, each sorted by id; emits paths.
+    """Rows (a PCollection or a tuple of them) -> ``directory/{prefix}-NNNNN-of-MMMMM.parquet``,
+    each sorted by id; emits paths.
 
     With ``spill_dir`` (local runners) rows reach their shard through spill files, so memory
     holds one shard at a time rather than every row.
@@ -157,10 +171,11 @@ class WriteSortedParquet(beam.PTransform):
 
     def expand(self, rows):
         num_shards = self._num_shards
+        spill = beam.Map(lambda row: (stable_hash(row["id"]) % num_shards, row)) | SpillValues(
+            self._spill_dir
+        )
         return (
-            rows
-            | "Key by shard" >> beam.Map(lambda row: (stable_hash(row["id"]) % num_shards, row))
-            | "Spill rows" >> SpillValues(self._spill_dir)
+            apply_then_flatten(rows, "Key by shard and spill", spill)
             | "Group shard" >> beam.GroupByKey()
             | "Write shard" >> beam.Map(self._write)
         )
@@ -175,7 +190,8 @@ def _sum_pairs(pairs) -> tuple[int, int]:
 
 
 class WriteTotals(beam.PTransform):
-    """Elements -> ``path``, a JSON object ``{"records": n, "bytes": sum of size(element)}``.
+    """Elements (of a PCollection or a tuple of them) -> ``path``, a JSON object
+    ``{"records": n, "bytes": sum of size(element)}``.
 
     Counted from the data rather than with counters: a runner that retries a bundle may count
     its counters twice, while its outputs are committed once.
@@ -193,9 +209,9 @@ class WriteTotals(beam.PTransform):
 
     def expand(self, elements):
         size = self._size
+        measure = beam.Map(lambda element: (1, size(element) if size else 0))
         return (
-            elements
-            | "Measure" >> beam.Map(lambda element: (1, size(element) if size else 0))
+            apply_then_flatten(elements, "Measure", measure)
             | "Sum" >> beam.CombineGlobally(_sum_pairs)
             | "Write" >> beam.Map(self._write)
         )
