@@ -7,6 +7,7 @@ Beam's PipelineOptions. ``--config FILE`` (TOML or YAML) sets any option; flags 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import logging
 import os
@@ -17,6 +18,7 @@ from typing import Any
 
 from pipeline.config import ConfigError, KprepConfig, build_config, load_config_file
 from pipeline.outputs import CONFIG_FILE, join, record_stage_stats, write_json
+from runners.paths import absolute_path, worker_paths
 
 log = logging.getLogger("kprep")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -63,6 +65,29 @@ SHARD_FLAGS = {
     "target_shard_tokens": "shards.target_shard_tokens",
     "seq_length": "shards.seq_length",
     "fast_encoder": "shards.fast_encoder",
+}
+
+# The flag groups that make up each pipeline command's config.
+COMMAND_FLAGS = {
+    "run": [INPUT_FLAGS, PREPARE_FLAGS, TOKENIZER_FLAGS, SHARD_FLAGS, TRAIN_FLAGS],
+    "prepare": [INPUT_FLAGS, PREPARE_FLAGS],
+    "train-tokenizer": [TOKENIZER_FLAGS],
+    "tokenizer-report": [TOKENIZER_FLAGS],
+    "tokenize": [SHARD_FLAGS],
+}
+
+# Per command, the path flags that Beam workers read or write (with input.patterns for run and
+# prepare), and those only this process uses. Both kinds are made absolute before any graph is
+# built; only worker paths must be on a filesystem that a remote runner's workers share.
+WORKER_PATH_FLAGS = {
+    "run": ("output", "tokenizer"),
+    "prepare": ("output",),
+    "train-tokenizer": ("input",),  # clean/ and the tokenizer sample beside it
+    "tokenize": ("input", "tokenizer", "output"),
+}
+LAUNCHER_PATH_FLAGS = {
+    "train-tokenizer": ("output",),  # BPE trains and saves here, in this process
+    "tokenizer-report": ("tokenizer", "input", "compare_to"),
 }
 
 
@@ -271,6 +296,27 @@ def effective_config(args: argparse.Namespace, flag_groups: list[dict[str, str]]
     return build_config(file_values, overrides)
 
 
+def resolve_paths(args: argparse.Namespace, config: KprepConfig, beam_args: list[str]) -> None:
+    """Make the command's local paths absolute, in ``args`` and ``config`` (in place).
+
+    Raises RunnerError when a remote runner's workers would need a local path: before anything
+    runs or is written.
+    """
+    flags = [flag for flag in WORKER_PATH_FLAGS.get(args.command, ()) if getattr(args, flag)]
+    patterns = config.input.patterns if args.command in ("run", "prepare") else []
+    resolved = worker_paths([*patterns, *(getattr(args, flag) for flag in flags)], beam_args)
+    for flag, path in zip(flags, resolved[len(patterns) :], strict=True):
+        setattr(args, flag, path)
+    for flag in LAUNCHER_PATH_FLAGS.get(args.command, ()):
+        if getattr(args, flag):
+            setattr(args, flag, absolute_path(getattr(args, flag)))
+    if patterns:
+        config.input = dataclasses.replace(config.input, patterns=resolved[: len(patterns)])
+    if config.tokenizer.compare_to:
+        compare_to = absolute_path(config.tokenizer.compare_to)
+        config.tokenizer = dataclasses.replace(config.tokenizer, compare_to=compare_to)
+
+
 def _setup_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s kprep: %(message)s", datefmt="%H:%M:%S"
@@ -472,7 +518,6 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], config: KprepConfig)
 def _train_in_run(config: KprepConfig, out: str, tokenizer: str, same_config: bool) -> None:
     """The run's training stage: checkpoints of a killed run with the same config are resumed
     from; those of a different config are removed."""
-    import dataclasses
     import shutil
 
     from trainer.train import latest_checkpoint, train
@@ -534,20 +579,18 @@ def main(argv: list[str] | None = None) -> int:
             from runners.trainer import run_neox_config
 
             return run_neox_config(args)
+        config = effective_config(args, COMMAND_FLAGS[args.command])
+        resolve_paths(args, config, extra)  # before any graph is built
         if args.command == "run":
-            groups = [INPUT_FLAGS, PREPARE_FLAGS, TOKENIZER_FLAGS, SHARD_FLAGS, TRAIN_FLAGS]
-            return cmd_run(args, extra, effective_config(args, groups))
+            return cmd_run(args, extra, config)
         if args.command == "prepare":
-            return cmd_prepare(args, extra, effective_config(args, [INPUT_FLAGS, PREPARE_FLAGS]))
+            return cmd_prepare(args, extra, config)
         if args.command == "train-tokenizer":
-            config = effective_config(args, [TOKENIZER_FLAGS])
             return cmd_train_tokenizer(args, extra, config, args.input)
         if args.command == "tokenizer-report":
-            return cmd_tokenizer_report(args, effective_config(args, [TOKENIZER_FLAGS]))
+            return cmd_tokenizer_report(args, config)
         if args.command == "tokenize":
-            return cmd_tokenize(
-                args, extra, effective_config(args, [SHARD_FLAGS]), args.input, args.tokenizer
-            )
+            return cmd_tokenize(args, extra, config, args.input, args.tokenizer)
     except user_errors as err:
         print(f"kprep {args.command}: error: {err}", file=sys.stderr)
         return 2
