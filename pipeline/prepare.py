@@ -27,7 +27,8 @@ from pipeline.outputs import (
 )
 from pipeline.resume import MARKER_DIR
 from runners.dataflow import graph_only
-from runners.local import describe_runner, make_pipeline, spill_directory
+from runners.local import describe_runner, make_pipeline
+from runners.paths import spill_directory
 from transforms.beam_io import ReadDocuments, WriteSortedParquet, WriteTotals, expand_patterns
 from transforms.clean import MaskPii, clean_text, filter_document, scrub_rejected
 from transforms.dedupe import Deduplicate

@@ -28,7 +28,8 @@ from pipeline.outputs import (
 )
 from pipeline.prepare import AccountingError
 from runners.dataflow import graph_only
-from runners.local import make_pipeline, spill_directory
+from runners.local import make_pipeline
+from runners.paths import spill_directory
 from tokenizer_training.train import EOD_TOKEN
 from transforms.beam_io import WriteSortedParquet
 from transforms.fast_bpe import load_encoder

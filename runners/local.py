@@ -16,20 +16,12 @@ failed bundle up to four times, as Dataflow does; it runs on one thread.
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import logging
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 LOCAL_RUNNERS = (None, "DirectRunner", "FnApiRunner", "BundleBasedDirectRunner")
-SPILL_PREFIX = ".kprep-spill-"
 
 log = logging.getLogger("kprep")
 
@@ -111,36 +103,3 @@ def describe_runner(beam_args: list[str]) -> str:
             f"{direct.direct_num_workers} worker(s)"
         )
     return str(runner)
-
-
-def runs_locally(beam_args: list[str]) -> bool:
-    """Whether every worker runs on this machine (local runners, the in-process job server)."""
-    options = PipelineOptions(beam_args)
-    runner = options.view_as(StandardOptions).runner
-    if runner in LOCAL_RUNNERS:
-        return True
-    return runner == "PortableRunner" and options.get_all_options().get("job_endpoint") == "embed"
-
-
-@contextlib.contextmanager
-def spill_directory(beam_args: list[str], out_dir: str) -> Iterator[str | None]:
-    """A fresh directory for values that large groupings spill (transforms/spill.py), removed
-    when the run ends; ``None`` on distributed runners, whose shuffles spill by themselves.
-
-    It lies inside a local ``out_dir`` (same disk as the outputs, which it briefly matches in
-    size); directories that a killed run left behind are removed first.
-    """
-    if not runs_locally(beam_args):
-        yield None
-        return
-    parent = None
-    if FileSystems.get_scheme(out_dir) is None:
-        parent = os.path.abspath(out_dir)
-        os.makedirs(parent, exist_ok=True)
-        for stale in glob.glob(os.path.join(parent, SPILL_PREFIX + "*")):
-            shutil.rmtree(stale, ignore_errors=True)
-    directory = tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=parent)
-    try:
-        yield directory
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)

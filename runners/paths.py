@@ -9,8 +9,12 @@ refused there before anything runs.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
-from collections.abc import Sequence
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
 
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -22,6 +26,7 @@ from runners.local import RunnerError
 PORTABLE_RUNNERS = ("portable", "flink", "spark")
 EMBEDDED_JOB_ENDPOINT = "embed"
 LOCAL_FLINK_MASTERS = ("[auto]", "[local]")  # FlinkRunner starts an in-process Flink cluster
+SPILL_PREFIX = ".kprep-spill-"
 
 
 def absolute_path(path: str) -> str:
@@ -73,3 +78,27 @@ def worker_paths(paths: Sequence[str], beam_args: Sequence[str]) -> list[str]:
                 "and tokenizer paths on a filesystem they share: gs:// (or s3://, hdfs://, ...)."
             )
     return [absolute_path(path) for path in paths]
+
+
+@contextlib.contextmanager
+def spill_directory(beam_args: list[str], out_dir: str) -> Iterator[str | None]:
+    """A fresh directory for values that large groupings spill (transforms/spill.py), removed
+    when the run ends; ``None`` on distributed runners, whose shuffles spill by themselves.
+
+    It lies inside a local ``out_dir`` (same disk as the outputs, which it briefly matches in
+    size); directories that a killed run left behind are removed first.
+    """
+    if remote_runner(beam_args):
+        yield None
+        return
+    parent = None
+    if FileSystems.get_scheme(out_dir) is None:
+        parent = os.path.abspath(out_dir)
+        os.makedirs(parent, exist_ok=True)
+        for stale in glob.glob(os.path.join(parent, SPILL_PREFIX + "*")):
+            shutil.rmtree(stale, ignore_errors=True)
+    directory = tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=parent)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -12,7 +12,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 import pipeline.prepare
 from pipeline.cli import main
-from runners.local import SPILL_PREFIX, runs_locally, spill_directory
+from runners.paths import SPILL_PREFIX, spill_directory
 from transforms.spill import SpillRef, SpillValues, _SpillWriter, unspill
 
 SAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl")
@@ -63,13 +63,21 @@ def test_without_a_directory_values_are_grouped_as_they_are():
     _grouped(None)
 
 
-def test_only_local_runs_spill():
-    assert runs_locally([])
-    assert runs_locally(["--runner=BundleBasedDirectRunner"])
-    assert runs_locally(["--runner=PortableRunner", "--job_endpoint=embed"])
-    assert not runs_locally(["--runner=PortableRunner", "--job_endpoint=localhost:8099"])
-    assert not runs_locally(["--runner=DataflowRunner"])
-    with spill_directory(["--runner=DataflowRunner"], "gs://bucket/run") as directory:
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--runner=BundleBasedDirectRunner"], ["--runner=PortableRunner", "--job_endpoint=embed"]],
+)
+def test_local_runs_spill(tmp_path, args):
+    with spill_directory(args, str(tmp_path)) as directory:
+        assert directory is not None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--runner=DataflowRunner"], ["--runner=PortableRunner", "--job_endpoint=localhost:8099"]],
+)
+def test_distributed_runs_do_not_spill(args):
+    with spill_directory(args, "gs://bucket/run") as directory:
         assert directory is None
 
 
