@@ -35,6 +35,7 @@ from transforms.dedupe import Deduplicate
 from transforms.line_dedupe import RemoveRepeatedLines
 from transforms.read import ReadOptions
 from transforms.records import CLEAN_SCHEMA, REJECTED_SCHEMA
+from transforms.spill import Spill
 from transforms.stage import METRICS_NAMESPACE, DocStep
 
 log = logging.getLogger("kprep")
@@ -66,10 +67,10 @@ def build_prepare(
     paths: list[str],
     out_dir: str,
     shards: int,
-    spill_dir: str | None = None,
+    spill: Spill | None = None,
 ) -> None:
     """The prepare graph, one labelled step per stage; text crosses groupings through
-    ``spill_dir`` when set (local runners)."""
+    ``spill`` when set (local runners)."""
     read_options = ReadOptions(
         config.input.format, config.input.text_field, config.input.text_split
     )
@@ -79,15 +80,15 @@ def build_prepare(
         partial(clean_text, reduce_repeats=config.prepare.reduce_repeats)
     )
     docs = docs | "Remove repeated lines" >> RemoveRepeatedLines(
-        min_docs=config.prepare.repeated_line_min_docs, spill_dir=spill_dir
+        min_docs=config.prepare.repeated_line_min_docs, spill=spill
     )
     docs, filter_rejects = docs | "Filter" >> DocStep(
         "filter", partial(filter_document, config=config.prepare.filters)
     )
     docs = docs | "Mask PII" >> MaskPii(config.pii.tokens)
-    docs, dedupe_rejects = docs | "Deduplicate" >> Deduplicate(config.dedupe, spill_dir)
+    docs, dedupe_rejects = docs | "Deduplicate" >> Deduplicate(config.dedupe, spill)
     _ = docs | "Write clean" >> WriteSortedParquet(
-        join(out_dir, "clean"), CLEAN_SCHEMA, shards, spill_dir=spill_dir
+        join(out_dir, "clean"), CLEAN_SCHEMA, shards, spill=spill
     )
     scrub = beam.Map(scrub_rejected, tokens=config.pii.tokens)
     rejected = tuple(
@@ -99,7 +100,7 @@ def build_prepare(
         )
     )
     _ = rejected | "Write rejected" >> WriteSortedParquet(
-        join(out_dir, "rejected"), REJECTED_SCHEMA, max(1, shards // 4), spill_dir=spill_dir
+        join(out_dir, "rejected"), REJECTED_SCHEMA, max(1, shards // 4), spill=spill
     )
 
 
@@ -135,8 +136,8 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         clear_parquet(join(out_dir, sub))
     if FileSystems.exists(join(out_dir, RECORDS_READ)):
         FileSystems.delete([join(out_dir, RECORDS_READ)])
-    with spill_directory(beam_args, out_dir) as spill_dir:
-        build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards, spill_dir)
+    with spill_directory(beam_args, out_dir, input_bytes) as spill:
+        build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards, spill)
         result = pipeline.run()
         result.wait_until_finish()
     for sub in ("clean", "rejected"):  # present even when every record went the other way

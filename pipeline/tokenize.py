@@ -42,6 +42,7 @@ from transforms.shards import (
     load_tokenizer,
     read_tokenizer_json,
 )
+from transforms.spill import Spill
 
 log = logging.getLogger("kprep")
 MANIFEST = "manifest.json"
@@ -142,9 +143,9 @@ def build_tokenize(
     dtype: str,
     shards_dir: str,
     rejected_dir: str,
-    spill_dir: str | None = None,
+    spill: Spill | None = None,
 ) -> None:
-    """The tokenize graph; token arrays cross the shard grouping through ``spill_dir`` when set
+    """The tokenize graph; token arrays cross the shard grouping through ``spill`` when set
     (local runners)."""
     encoded, rejected = pipeline | "Tokenize" >> EncodeFiles(
         files,
@@ -159,7 +160,7 @@ def build_tokenize(
     _ = (
         encoded
         | "Write shards"
-        >> WriteShards(shards_dir, dtype, shards.target_shard_tokens, shards.seed, spill_dir)
+        >> WriteShards(shards_dir, dtype, shards.target_shard_tokens, shards.seed, spill)
         | "Collect shards" >> beam.combiners.ToList()
         | "Write manifest"
         >> beam.Map(
@@ -172,7 +173,7 @@ def build_tokenize(
         )
     )
     _ = rejected | "Write rejected" >> WriteSortedParquet(
-        rejected_dir, REJECTED_SCHEMA, 1, prefix="tokenize", spill_dir=spill_dir
+        rejected_dir, REJECTED_SCHEMA, 1, prefix="tokenize", spill=spill
     )
 
 
@@ -207,8 +208,9 @@ def run_tokenize(
     clear_parquet(rejected_dir, prefix="tokenize")
     if not FileSystems.exists(shards_dir):
         FileSystems.mkdirs(shards_dir)
-    with spill_directory(beam_args, shards_dir) as spill_dir:
-        build_tokenize(pipeline, *graph, spill_dir=spill_dir)
+    clean_bytes = sum(FileSystems.match([path])[0].metadata_list[0].size_in_bytes for path in files)
+    with spill_directory(beam_args, shards_dir, clean_bytes) as spill:
+        build_tokenize(pipeline, *graph, spill=spill)
         result = pipeline.run()
         result.wait_until_finish()
     manifest = read_json(join(shards_dir, MANIFEST))

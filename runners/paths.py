@@ -21,6 +21,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from runners.dataflow import graph_only
 from runners.local import RunnerError
+from transforms.spill import Spill
 
 # Portable runners whose job server runs in this process when --job_endpoint says so.
 PORTABLE_RUNNERS = ("portable", "flink", "spark")
@@ -81,12 +82,14 @@ def worker_paths(paths: Sequence[str], beam_args: Sequence[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def spill_directory(beam_args: list[str], out_dir: str) -> Iterator[str | None]:
-    """A fresh directory for values that large groupings spill (transforms/spill.py), removed
-    when the run ends; ``None`` on distributed runners, whose shuffles spill by themselves.
+def spill_directory(beam_args: list[str], out_dir: str, input_bytes: int) -> Iterator[Spill | None]:
+    """Where a local run's large groupings spill (transforms/spill.py), sized for
+    ``input_bytes`` and removed when the run ends; ``None`` on distributed runners, whose
+    shuffles spill by themselves.
 
-    It lies inside a local ``out_dir`` (same disk as the outputs, which it briefly matches in
-    size); directories that a killed run left behind are removed first.
+    The directory lies inside a local ``out_dir`` (the same disk as the outputs; it holds about
+    three times the input at its fullest); directories that a killed run left behind are
+    removed first.
     """
     if remote_runner(beam_args):
         yield None
@@ -99,6 +102,6 @@ def spill_directory(beam_args: list[str], out_dir: str) -> Iterator[str | None]:
             shutil.rmtree(stale, ignore_errors=True)
     directory = tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=parent)
     try:
-        yield directory
+        yield Spill.for_input(directory, input_bytes)
     finally:
         shutil.rmtree(directory, ignore_errors=True)

@@ -22,7 +22,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.read import ReadOptions, read_file
 from transforms.records import stable_hash
-from transforms.spill import SpillValues, unspill
+from transforms.spill import Spill, SpillValues, unspill
 from transforms.stage import METRICS_NAMESPACE, REJECTED, Progress
 
 
@@ -143,7 +143,7 @@ class WriteSortedParquet(beam.PTransform):
     """Rows (a PCollection or a tuple of them) -> ``directory/{prefix}-NNNNN-of-MMMMM.parquet``,
     each sorted by id; emits paths.
 
-    With ``spill_dir`` (local runners) rows reach their shard through spill files, so memory
+    With ``spill`` (local runners) rows reach their shard through spill files, so memory
     holds one shard at a time rather than every row.
     """
 
@@ -153,14 +153,14 @@ class WriteSortedParquet(beam.PTransform):
         schema: pa.Schema,
         num_shards: int,
         prefix: str = "part",
-        spill_dir: str | None = None,
+        spill: Spill | None = None,
     ):
         super().__init__()
         self._directory = directory.rstrip("/")
         self._schema = schema
         self._num_shards = num_shards
         self._prefix = prefix
-        self._spill_dir = spill_dir
+        self._spill = spill
 
     def _write(self, shard_and_rows: tuple[int, Any]) -> str:
         shard, rows = shard_and_rows
@@ -172,7 +172,7 @@ class WriteSortedParquet(beam.PTransform):
     def expand(self, rows):
         num_shards = self._num_shards
         spill = beam.Map(lambda row: (stable_hash(row["id"]) % num_shards, row)) | SpillValues(
-            self._spill_dir
+            self._spill
         )
         return (
             apply_then_flatten(rows, "Key by shard and spill", spill)

@@ -3,15 +3,17 @@
     docs ─► Sketch ─┬─ (text key, doc) ───────────────────────────────────────► Resolve ─► kept
                     └─ (text key, node, bands, sketch) ─► Exact keepers ─► Near ─┘      └► rejected
 
-Only the last step (Resolve) moves document text, once, grouped by text key (on a local runner
-as spill references, transforms/spill.py, so the runner never holds the text). Everything else
+Only the last step (Resolve) moves document text, once, grouped by text key. Everything else
 moves small records: a node ``(rank, rank, id)`` whose order is the keeper policy (the smallest
 node of a cluster is its keeper), the cluster size absorbed so far, 16-byte LSH band keys and a
 32-bit-per-value signature sketch. The near stage links the members of each LSH bucket to the
 bucket's smallest node (hot buckets fanned out in chunks), optionally drops links whose estimated
 Jaccard is below ``min_jaccard``, and resolves clusters with distributed connected components
 (transforms/components.py). Every group is read as a stream, so no step holds a whole bucket,
-cluster or the corpus. See docs/dedupe.md.
+cluster or the corpus. On a local run every grouping but the connected-components rounds (which
+see only candidate links) goes through partition files and the text through spill files
+(transforms/spill.py), so the runner holds neither the text nor a record per band. See
+docs/dedupe.md.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ from transforms.minhash import (
     shingle_ids,
 )
 from transforms.records import make_rejected, stable_hash
-from transforms.spill import SpillValues, unspill
+from transforms.spill import (
+    Spill,
+    SpillingCombinePerKey,
+    SpillingGroupByKey,
+    SpillValues,
+    unspill,
+)
 from transforms.stage import METRICS_NAMESPACE, REJECTED
 
 __all__ = [
@@ -341,9 +349,10 @@ class _CheckCandidates(beam.PTransform):
     drop repeated links), then by anchor (compare with the anchor's own sketch).
     """
 
-    def __init__(self, min_jaccard: float):
+    def __init__(self, min_jaccard: float, spill: Spill | None):
         super().__init__()
         self._min = min_jaccard
+        self._spill = spill
 
     def expand(self, pcolls):
         links, sketches = pcolls
@@ -353,13 +362,13 @@ class _CheckCandidates(beam.PTransform):
                 links | "Tag anchors" >> beam.MapTuple(_tag, tag="anchor"),
             )
             | "Gather by member" >> beam.Flatten()
-            | "Group by member" >> beam.GroupByKey()
+            | "Group by member" >> SpillingGroupByKey(self._spill)
             | "Send sketch to anchors" >> beam.FlatMapTuple(_send_sketch_to_anchors)
         )
         return (
             (sketches, candidates)
             | "Gather by anchor" >> beam.Flatten()
-            | "Group by anchor" >> beam.GroupByKey()
+            | "Group by anchor" >> SpillingGroupByKey(self._spill)
             | "Compare with anchor" >> beam.ParDo(_CheckAgainstAnchor(self._min))
         )
 
@@ -433,9 +442,10 @@ def _keeper_verdict(root: Node, size_and_key: tuple[int, bytes]):
 class _NearDuplicates(beam.PTransform):
     """(text key, group) for each distinct text -> (text key, ("verdict", Verdict))."""
 
-    def __init__(self, config: DedupeConfig):
+    def __init__(self, config: DedupeConfig, spill: Spill | None):
         super().__init__()
         self._config = config
+        self._spill = spill
 
     def expand(self, groups):
         config = self._config
@@ -443,12 +453,14 @@ class _NearDuplicates(beam.PTransform):
         links = (
             groups
             | "Band keys" >> beam.FlatMapTuple(_band_records)
-            | "Group buckets" >> beam.GroupByKey()
+            | "Group buckets" >> SpillingGroupByKey(self._spill)
             | "Link bucket members" >> beam.ParDo(_LinkBucket(config.max_bucket_size))
         )
         if config.check_candidates:
             sketches = by_node | "Sketches" >> beam.MapTuple(_tag, tag="sketch", index=2)
-            links = (links, sketches) | "Check candidates" >> _CheckCandidates(config.min_jaccard)
+            links = (links, sketches) | "Check candidates" >> _CheckCandidates(
+                config.min_jaccard, self._spill
+            )
         else:
             links = links | "Distinct links" >> beam.Distinct()
         roots = links | "Connected components" >> ConnectedComponents(config.max_rounds)
@@ -458,12 +470,12 @@ class _NearDuplicates(beam.PTransform):
                 roots | "Tag roots" >> beam.MapTuple(_tag, tag="root"),
             )
             | "Gather by node" >> beam.Flatten()
-            | "Group by node" >> beam.GroupByKey()
+            | "Group by node" >> SpillingGroupByKey(self._spill)
             | "Assign keepers" >> beam.ParDo(_AssignKeepers()).with_outputs("size", main="verdict")
         )
         keepers = (
             assigned.size
-            | "Cluster sizes" >> beam.CombinePerKey(_ClusterSize())
+            | "Cluster sizes" >> SpillingCombinePerKey(_ClusterSize(), self._spill)
             | "Keeper verdicts" >> beam.MapTuple(_keeper_verdict)
         )
         return (assigned.verdict, keepers) | "All verdicts" >> beam.Flatten()
@@ -498,30 +510,32 @@ class Deduplicate(beam.PTransform):
     The output depends only on the set of input documents and the config.
     """
 
-    def __init__(self, config: DedupeConfig | None = None, spill_dir: str | None = None):
+    def __init__(self, config: DedupeConfig | None = None, spill: Spill | None = None):
         super().__init__()
         self._config = config or DedupeConfig()
-        self._spill_dir = spill_dir
+        self._spill = spill
 
     def expand(self, docs):
         config = self._config
         if not (config.exact or config.near):
             return docs, docs.pipeline | "No duplicates removed" >> beam.Create([])
         sketched = docs | "Sketch" >> beam.ParDo(_Sketch(config)).with_outputs(_GROUPS, main="docs")
-        groups = sketched[_GROUPS] | "Exact keepers" >> beam.CombinePerKey(_MergeGroups())
+        groups = sketched[_GROUPS] | "Exact keepers" >> SpillingCombinePerKey(
+            _MergeGroups(), self._spill
+        )
         if config.near:
-            verdicts = groups | "Near duplicates" >> _NearDuplicates(config)
+            verdicts = groups | "Near duplicates" >> _NearDuplicates(config, self._spill)
         else:
             verdicts = groups | "Exact verdicts" >> beam.MapTuple(_exact_verdict)
         docs_by_text = (
             sketched.docs
-            | "Spill documents" >> SpillValues(self._spill_dir)
+            | "Spill documents" >> SpillValues(self._spill)
             | "Tag documents" >> beam.MapTuple(_tag, tag="doc")
         )
         results = (
             (docs_by_text, verdicts)
             | "Gather by text" >> beam.Flatten()
-            | "Group by text" >> beam.GroupByKey()
+            | "Group by text" >> SpillingGroupByKey(self._spill)
             | "Resolve" >> beam.ParDo(_Resolve()).with_outputs(REJECTED, main="kept")
         )
         return results.kept, results[REJECTED]

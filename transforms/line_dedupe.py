@@ -1,7 +1,7 @@
 """Corpus-wide repeated-line removal (C4's line dedupe with a document threshold).
 
     docs ─► (line key, id) per distinct line ─► GroupByKey ─► (id, line key) to remove ─┐
-      └──► (id, doc) ─────────────────────────────────────────────────────────────► CoGroupByKey
+      └──► (id, doc) ─────────────────────────────────────────────────────────────► join by id
                                                                                         └► docs
 
 A line found in more than ``min_docs`` documents (navigation, footers, copyright notices) is kept
@@ -11,8 +11,8 @@ passes (count and keeper, then the removals), so no step holds a popular line's 
 Lines shorter than ``min_line_chars`` are never counted or removed: short headings, list
 numbers and one-word replies ("감사합니다.", "제1조(목적)") repeat across documents and are text.
 Documents come out with the same fields; one whose every line went is kept with empty text, for
-the filters to drop with a reason. On a local runner the documents cross the join as spill
-references (transforms/spill.py), so the runner holds line keys and ids, not text.
+the filters to drop with a reason. On a local run both groupings spill (transforms/spill.py):
+documents cross the join as file references and line keys go through partition files.
 """
 
 from collections.abc import Iterable, Iterator
@@ -23,7 +23,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.dedupe import text_key
 from transforms.normalize import collapse_whitespace
-from transforms.spill import SpillValues, unspill
+from transforms.spill import Spill, SpillingGroupByKey, SpillValues, unspill
 from transforms.stage import METRICS_NAMESPACE
 
 MIN_LINE_CHARS = 10
@@ -75,10 +75,10 @@ class _RemoveLines(beam.DoFn):
         self._docs_changed = Metrics.counter(METRICS_NAMESPACE, "repeated_lines.docs_changed")
         self._lines_removed = Metrics.counter(METRICS_NAMESPACE, "repeated_lines.lines_removed")
 
-    def process(self, joined: tuple[str, dict[str, list]]) -> Iterator[dict[str, Any]]:
-        _, groups = joined
-        keys = set(groups["remove"])
-        for doc in map(unspill, groups["doc"]):
+    def process(self, joined: tuple[str, Iterable[tuple[str, Any]]]) -> Iterator[dict[str, Any]]:
+        _, items = joined
+        keys = {value for tag, value in items if tag == "remove"}
+        for doc in (unspill(value) for tag, value in items if tag == "doc"):
             if not keys:
                 yield doc
                 continue
@@ -96,14 +96,14 @@ class RemoveRepeatedLines(beam.PTransform):
         self,
         min_docs: int = 5,
         min_line_chars: int = MIN_LINE_CHARS,
-        spill_dir: str | None = None,
+        spill: Spill | None = None,
     ):
         super().__init__()
         if min_docs < 1:
             raise ValueError(f"min_docs must be at least 1, got {min_docs}")
         self._min_docs = min_docs
         self._min_line_chars = min_line_chars
-        self._spill_dir = spill_dir
+        self._spill = spill
 
     def expand(self, docs):
         min_line_chars = self._min_line_chars
@@ -113,16 +113,19 @@ class RemoveRepeatedLines(beam.PTransform):
             >> beam.FlatMap(
                 lambda doc: ((key, doc["id"]) for key in line_keys(doc["text"], min_line_chars))
             )
-            | "Group by line" >> beam.GroupByKey()
+            | "Group by line" >> SpillingGroupByKey(self._spill)
             | "Pick keepers" >> beam.FlatMap(removals_for_line, min_docs=self._min_docs)
         )
         keyed_docs = (
             docs
             | "Key by id" >> beam.Map(lambda doc: (doc["id"], doc))
-            | "Spill documents" >> SpillValues(self._spill_dir)
+            | "Spill documents" >> SpillValues(self._spill)
+            | "Tag documents" >> beam.MapTuple(lambda doc_id, doc: (doc_id, ("doc", doc)))
         )
+        removals = removals | "Tag removals" >> beam.MapTuple(lambda i, key: (i, ("remove", key)))
         return (
-            {"doc": keyed_docs, "remove": removals}
-            | "Join to documents" >> beam.CoGroupByKey()
+            (keyed_docs, removals)
+            | "Gather by id" >> beam.Flatten()
+            | "Join to documents" >> SpillingGroupByKey(self._spill)
             | "Remove lines" >> beam.ParDo(_RemoveLines(min_line_chars))
         )

@@ -22,7 +22,7 @@ from transforms.beam_io import SpreadFiles, write_file_atomically
 from transforms.fast_bpe import Encoder, load_encoder
 from transforms.megatron import encode_shard
 from transforms.records import make_rejected, stable_hash
-from transforms.spill import SpillValues, unspill
+from transforms.spill import Spill, SpillValues, unspill
 from transforms.stage import METRICS_NAMESPACE, REJECTED
 
 SPLITS = ("train", "valid", "test")
@@ -111,7 +111,7 @@ class WriteShards(beam.PTransform):
 
     A split's shard count is its token total divided by ``target_shard_tokens`` (rounded up),
     computed in the pipeline and passed to the shard assignment as a side input. With
-    ``spill_dir`` (local runners) the tokens reach their shard through spill files.
+    ``spill`` (local runners) the tokens reach their shard through spill files.
     """
 
     def __init__(
@@ -120,14 +120,14 @@ class WriteShards(beam.PTransform):
         dtype: str,
         target_shard_tokens: int,
         seed: int,
-        spill_dir: str | None = None,
+        spill: Spill | None = None,
     ):
         super().__init__()
         self._out_dir = out_dir.rstrip("/")
         self._dtype = dtype
         self._target = target_shard_tokens
         self._seed = seed
-        self._spill_dir = spill_dir
+        self._spill = spill
 
     def expand(self, encoded):
         itemsize = np.dtype(self._dtype).itemsize
@@ -147,7 +147,7 @@ class WriteShards(beam.PTransform):
         return (
             encoded
             | "Assign shard" >> beam.Map(assign, counts=beam.pvalue.AsDict(shard_counts))
-            | "Spill tokens" >> SpillValues(self._spill_dir)
+            | "Spill tokens" >> SpillValues(self._spill)
             | "Group shard" >> beam.GroupByKey()
             | "Write shard" >> beam.Map(self._write)
         )

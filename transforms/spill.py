@@ -1,29 +1,60 @@
-"""Large values through a grouping without holding them in the local runner's memory.
+"""Groupings that do not hold the corpus in the local runner's memory.
 
-Beam's local FnApiRunner keeps every GroupByKey's input in its own process, as Python objects,
-and re-encodes it into one buffer before the next stage reads it; a grouping that carries
-document text therefore holds the corpus in memory (8 GB for 1 GB of input). Distributed
-runners shuffle through disk and need no help. On a local runner, :class:`SpillValues` appends
-each value to a spill file of the bundle that made it and sends only a small :class:`SpillRef`
-through the grouping; the consumer calls :func:`unspill`.
+Beam's local FnApiRunner keeps every GroupByKey's input in its own process, as Python objects
+(one dict entry per distinct key), and re-encodes it into one buffer before the next stage reads
+it. A grouping that carries document text, or a few records per document, therefore grows with
+the corpus: 8 GB for 1 GB of input. Distributed runners shuffle through disk and need no help.
+On a local runner (``spill`` set) two tools move the bulk through local files instead:
 
-A retried bundle writes a new file, and the refs of the failed attempt are discarded with its
-outputs, so spilling keeps the runner's exactly-once semantics. Spill files live until the run
-ends (the caller owns the directory): a grouping's values are read after the producing stage
-has finished and closed its file.
+- :class:`SpillValues` appends each large value (a document, a token array) to a spill file of
+  the bundle that made it and sends only a small :class:`SpillRef` through the grouping; the
+  consumer calls :func:`unspill`.
+- :class:`SpillingGroupByKey` replaces a GroupByKey with many keys (LSH bands, line hashes,
+  document nodes): records go to ``partitions`` files by a stable hash of their key, only
+  (partition, file) pairs go through the runner, and each partition is grouped in memory on
+  its own, so memory holds one partition (about 1/``partitions`` of the records) at a time.
+
+A retried bundle writes new files, and the references of the failed attempt are discarded with
+its outputs, so spilling keeps the runner's exactly-once semantics. Spill files live until the
+run ends (the caller owns the directory): they are read after the producing stage has finished.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
+import typing
 import uuid
+import zlib
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindows
 
 OPEN_SPILL_FILES = 64  # read handles kept open per process
+# Records per partition buffered before they are appended to its file: bounds a bundle's
+# memory at partitions x this many records.
+PARTITION_BUFFER_RECORDS = 2_000
+# Partitions are sized for about this many input bytes each (a partition of the busiest
+# grouping, LSH bands, then holds ~20 records per 4 KB document: ~150k records, ~40 MB).
+INPUT_BYTES_PER_PARTITION = 32 * 1024 * 1024
+MIN_PARTITIONS = 4
+
+
+@dataclass(frozen=True)
+class Spill:
+    """Where a local run spills, and into how many partitions its large groupings are cut."""
+
+    directory: str
+    partitions: int = MIN_PARTITIONS
+
+    @classmethod
+    def for_input(cls, directory: str, input_bytes: int) -> Spill:
+        partitions = max(MIN_PARTITIONS, math.ceil(input_bytes / INPUT_BYTES_PER_PARTITION))
+        return cls(directory, partitions)
 
 
 class SpillRef(NamedTuple):
@@ -81,8 +112,8 @@ def unspill(value: Any) -> Any:
 
 
 class _Spill(beam.DoFn):
-    def __init__(self, directory: str):
-        self._directory = directory
+    def __init__(self, spill: Spill):
+        self._directory = spill.directory
         self._writer: _SpillWriter | None = None
 
     def process(self, key_and_value: tuple[Any, Any]):
@@ -98,17 +129,116 @@ class _Spill(beam.DoFn):
 
 
 class SpillValues(beam.PTransform):
-    """(key, value) -> (key, SpillRef) when ``directory`` is set, else unchanged.
+    """(key, value) -> (key, SpillRef) when ``spill`` is set, else unchanged.
 
-    ``directory`` must be a local directory that every worker process can read (the local
-    runners); leave it ``None`` on a distributed runner.
+    ``spill.directory`` must be a local directory that every worker process can read (the
+    local runners); leave ``spill`` ``None`` on a distributed runner.
     """
 
-    def __init__(self, directory: str | None):
+    def __init__(self, spill: Spill | None):
         super().__init__()
-        self._directory = directory
+        self._spill = spill
 
     def expand(self, pairs):
-        if self._directory is None:
+        if self._spill is None:
             return pairs
-        return pairs | beam.ParDo(_Spill(self._directory))
+        return pairs | beam.ParDo(_Spill(self._spill))
+
+
+def partition_of(key: Any, partitions: int) -> int:
+    """The partition of a grouping key: the same in every process (unlike ``hash()``)."""
+    data = key if isinstance(key, bytes) else repr(key).encode("utf-8")
+    return zlib.crc32(data) % partitions
+
+
+class _WritePartitions(beam.DoFn):
+    """(key, value) -> appended to this bundle's file of the key's partition; at the end of the
+    bundle, (partition, file) for every partition it wrote."""
+
+    def __init__(self, spill: Spill):
+        self._spill = spill
+        self._buffers: dict[int, list] = {}
+        self._files: dict[int, str] = {}
+
+    def start_bundle(self):
+        self._buffers, self._files = {}, {}
+
+    def _flush(self, partition: int) -> None:
+        if partition not in self._files:
+            name = f"p{partition:05d}-{uuid.uuid4().hex}.group"
+            self._files[partition] = os.path.join(self._spill.directory, name)
+        with open(self._files[partition], "ab") as handle:
+            pickle.dump(self._buffers.pop(partition), handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def process(self, key_and_value: tuple[Any, Any]):
+        partition = partition_of(key_and_value[0], self._spill.partitions)
+        buffer = self._buffers.setdefault(partition, [])
+        buffer.append(key_and_value)
+        if len(buffer) >= PARTITION_BUFFER_RECORDS:
+            self._flush(partition)
+
+    def finish_bundle(self):
+        for partition in list(self._buffers):
+            self._flush(partition)
+        for partition, path in sorted(self._files.items()):
+            yield GlobalWindows.windowed_value((partition, path))
+
+
+def _group_partition(partition: int, paths: Any):
+    """Every (key, [values]) of one partition, read from the files its bundles wrote."""
+    grouped: dict[Any, list] = {}
+    for path in sorted(paths):
+        with open(path, "rb") as handle:
+            while True:
+                try:
+                    records = pickle.load(handle)
+                except EOFError:
+                    break
+                for key, value in records:
+                    grouped.setdefault(key, []).append(value)
+    yield from grouped.items()
+
+
+class SpillingGroupByKey(beam.PTransform):
+    """GroupByKey, through ``spill.partitions`` partition files on a local run.
+
+    Without ``spill`` it is a plain GroupByKey. With it, each group comes out as a list (a
+    key's values are held together, as a consumer that reads them twice needs), and memory
+    holds one partition's records at a time instead of all of them.
+    """
+
+    def __init__(self, spill: Spill | None):
+        super().__init__()
+        self._spill = spill
+
+    def expand(self, pairs):
+        if self._spill is None:
+            return pairs | "Group" >> beam.GroupByKey()
+        return (
+            pairs
+            | "Write partitions" >> beam.ParDo(_WritePartitions(self._spill))
+            | "Group partition files" >> beam.GroupByKey()
+            | "Group each partition"
+            >> beam.FlatMapTuple(_group_partition).with_output_types(
+                typing.Tuple[typing.Any, typing.List[typing.Any]]  # noqa: UP006 - Beam's hints
+            )
+        )
+
+
+class SpillingCombinePerKey(beam.PTransform):
+    """CombinePerKey, through :class:`SpillingGroupByKey` on a local run (a plain, lifted
+    CombinePerKey without ``spill``)."""
+
+    def __init__(self, combine_fn: beam.CombineFn, spill: Spill | None):
+        super().__init__()
+        self._combine_fn = combine_fn
+        self._spill = spill
+
+    def expand(self, pairs):
+        if self._spill is None:
+            return pairs | "Combine" >> beam.CombinePerKey(self._combine_fn)
+        return (
+            pairs
+            | "Group" >> SpillingGroupByKey(self._spill)
+            | "Combine" >> beam.CombineValues(self._combine_fn)
+        )
