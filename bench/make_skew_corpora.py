@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import pyarrow.parquet as pq
-from make_corpus import SEED_CORPUS, load_sentences, new_generator
+from make_corpus import SEED_CORPUS, Generator, load_sentences, new_generator
 
 # Full sizes (--scale 1.0).
 HOT_COPIES = 200_000
@@ -72,7 +72,7 @@ CODE_SYLLABLES = "가나다라마바사아자차카타파하거너더러머버�
 PLAIN_SENTENCE = re.compile(r"[가-힣A-Za-z .,?!'\"()~·:;/%-]+")
 SHINGLE = 5  # kprep's default near-dedupe shingles: character 5-grams, spaces removed
 
-Record = dict[str, str]
+Record = dict[str, Any]  # a JSONL record: id, source, text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,14 +109,16 @@ def shingles(text: str) -> set[str]:
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
+    """The Jaccard similarity of two shingle sets."""
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
 def line(record: Record) -> str:
+    """The record as one JSONL line."""
     return json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def ordinary_text(generator: Any) -> str:
+def ordinary_text(generator: Generator) -> str:
     """A new make_corpus document: paragraphs of random sentences, no duplicate, PII or junk."""
     return "\n".join(" ".join(paragraph) for paragraph in generator.paragraphs())
 
