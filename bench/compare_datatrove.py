@@ -29,6 +29,7 @@ filters kept, and each tool is scored against the corpus ground truth (bench/mak
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -61,13 +62,43 @@ SAMPLE_EVERY_S = 0.1
 # Measuring a process tree
 
 
-def measure(commands: list[list[str]], log_path: Path) -> dict[str, float]:
+class MemoryLimitExceeded(Exception):
+    """A measured process tree went over its memory limit and was killed; ``usage`` holds the
+    figures measured up to then. Not a RuntimeError: :func:`attempt` does not rerun it."""
+
+    def __init__(self, command: list[str], rss_mb: float, limit_mb: float, usage: dict[str, Any]):
+        super().__init__(
+            f"{' '.join(command)}: its process tree reached {rss_mb:,.0f} MB, over the "
+            f"{limit_mb:,.1f} MB limit, and was killed"
+        )
+        self.command, self.rss_mb, self.limit_mb, self.usage = command, rss_mb, limit_mb, usage
+
+
+def _kill_tree(root: psutil.Process) -> None:
+    """Kill ``root`` and every descendant (children first, so none is re-parented and missed)."""
+    try:
+        members = [*root.children(recursive=True), root]
+    except psutil.Error:
+        members = [root]
+    for member in members:
+        with contextlib.suppress(psutil.Error):
+            member.kill()
+    psutil.wait_procs(members, timeout=10)
+
+
+def measure(
+    commands: list[list[str]],
+    log_path: Path,
+    every_s: float = SAMPLE_EVERY_S,
+    memory_limit_mb: float | None = None,
+) -> dict[str, Any]:
     """Run ``commands`` one after the other; wall s, CPU s and peak MB of their process trees
     (and the peak of the largest single process, with the start of its command line).
 
     CPU time is the larger of two lower bounds: the sampled per-process times (which miss each
-    process's last 0.1 s) and getrusage of the waited-for descendants (which misses workers that
-    nobody waited for).
+    process's last ``every_s``) and getrusage of the waited-for descendants (which misses
+    workers that nobody waited for). With ``memory_limit_mb``, a tree whose summed resident
+    memory goes over it at a sample is killed at once and :class:`MemoryLimitExceeded` raised.
     """
     wall = cpu = peak = largest = 0.0
     largest_name = ""
@@ -98,7 +129,21 @@ def measure(commands: list[list[str]], log_path: Path) -> dict[str, float]:
                     if own > largest:
                         largest, largest_name = own, name
                 peak = max(peak, rss)
-                time.sleep(SAMPLE_EVERY_S)
+                if memory_limit_mb is not None and rss > memory_limit_mb:
+                    with contextlib.suppress(psutil.Error):
+                        _kill_tree(psutil.Process(proc.pid))
+                    proc.kill()
+                    proc.wait()
+                    log.write(f"killed: {rss:.0f} MB > limit {memory_limit_mb:.0f} MB\n".encode())
+                    usage = {
+                        "wall_s": wall + time.perf_counter() - started,
+                        "cpu_s": cpu + sum(sampled.values()),
+                        "peak_mb": peak,
+                        "largest_process_mb": largest,
+                        "largest_process": largest_name,
+                    }
+                    raise MemoryLimitExceeded(command, rss, memory_limit_mb, usage)
+                time.sleep(every_s)
             wall += time.perf_counter() - started
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

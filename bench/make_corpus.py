@@ -225,19 +225,28 @@ def _cumulative(values) -> list[float]:
     return out
 
 
-def make_corpus(size: int, out: Path, seed: int = 1234) -> dict[str, Any]:
-    """Write the corpus of about ``size`` bytes of JSONL into ``out``; returns its summary."""
-    korean, latin = load_sentences(SEED_CORPUS)
-    spam = [
+def load_spam_words(path: Path = SPAM_WORDS) -> list[str]:
+    """The spam word list that junk documents are made of."""
+    return [
         w.strip()
-        for w in SPAM_WORDS.read_text(encoding="utf-8").splitlines()
+        for w in path.read_text(encoding="utf-8").splitlines()
         if w.strip() and not w.startswith("#")
     ]
+
+
+def new_generator(seed: int) -> Generator:
+    """The document stream of this corpus for ``seed``, from the seed corpus's sentences."""
+    korean, latin = load_sentences(SEED_CORPUS)
+    return Generator(seed, korean, latin, load_spam_words())
+
+
+def make_corpus(size: int, out: Path, seed: int = 1234) -> dict[str, Any]:
+    """Write the corpus of about ``size`` bytes of JSONL into ``out``; returns its summary."""
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("part-*.jsonl"):
         old.unlink()
     files = max(MIN_FILES, math.ceil(size / BYTES_PER_FILE))
-    generator = Generator(seed, korean, latin, spam)
+    generator = new_generator(seed)
     kinds: Counter = Counter()
     pii: Counter = Counter()
     written = 0
@@ -266,7 +275,7 @@ def make_corpus(size: int, out: Path, seed: int = 1234) -> dict[str, Any]:
         "documents": generator.count,
         "kinds": dict(sorted(kinds.items())),
         "pii": dict(sorted(pii.items())),
-        "seed_sentences": {"korean": len(korean), "latin": len(latin)},
+        "seed_sentences": {"korean": len(generator.korean), "latin": len(generator.latin)},
     }
     (out / "corpus.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
