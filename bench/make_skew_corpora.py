@@ -26,11 +26,6 @@ helpers; every corpus is deterministic by seed.
 Each corpus directory holds its input, the reference input where it has one, and
 ``skew.json``: the dict its ``make_*`` function returns (input, extra prepare flags, expected
 outcome). :func:`check_run` compares a finished kprep run with it.
-
-The hot corpus is run with ``--repeated-line-min-docs`` above its hot count: with the default
-(5) the repeated-line stage empties every copy but the smallest id's before dedupe sees them,
-and the copies are rejected as ``filter too_short`` instead of as exact duplicates (see
-docs/scale.md).
 """
 
 from __future__ import annotations
@@ -186,7 +181,7 @@ def _finish(out_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
 def make_hot_duplicate(out_dir: Path, scale: float, seed: int) -> dict[str, Any]:
     """One document under many ids, near copies of it, and ordinary documents (4 files).
 
-    Expected with ``--repeated-line-min-docs`` above the hot count: ``hot-0000000`` kept with
+    Expected, with kprep's default settings: ``hot-0000000`` kept with
     cluster_size = copies + near copies, the other copies rejected ``dedupe exact`` and the near
     copies ``dedupe near``, all with duplicate_of ``hot-0000000``; every ordinary document clean
     with cluster_size 1.
@@ -233,7 +228,7 @@ def make_hot_duplicate(out_dir: Path, scale: float, seed: int) -> dict[str, Any]
             "documents": copies + near + ordinary,
             "bytes": written,
             "input": "input",
-            "prepare_args": ["--repeated-line-min-docs", str(copies + near)],
+            "prepare_args": [],
             "notes": {
                 "copies": copies,
                 "near_copies": near,

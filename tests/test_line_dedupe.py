@@ -63,9 +63,25 @@ def test_remove_lines_never_touches_short_lines():
 
 def test_removals_for_line_spare_the_smallest_id():
     (key,) = line_keys(FOOTER)
-    ids = ["doc-c", "doc-a", "doc-b"]
-    assert sorted(removals_for_line((key, ids), min_docs=2)) == [("doc-b", key), ("doc-c", key)]
-    assert list(removals_for_line((key, ids), min_docs=3)) == []  # in 3 documents, not more
+    entries = [(b"text c", "doc-c"), (b"text a", "doc-a"), (b"text b", "doc-b")]
+    assert sorted(removals_for_line((key, entries), min_docs=2)) == [
+        ("doc-b", key),
+        ("doc-c", key),
+    ]
+    assert list(removals_for_line((key, entries), min_docs=3)) == []  # in 3 documents, not more
+
+
+def test_exact_copies_count_once_and_keep_the_keepers_lines():
+    # 1,000 copies of one text are one document to the line rule: their lines are not
+    # boilerplate, and exact dedupe, not line removal, must see them.
+    (key,) = line_keys(FOOTER)
+    copies = [(b"same text", f"copy-{n:04d}") for n in range(1000)]
+    assert list(removals_for_line((key, copies), min_docs=5)) == []
+    # Once the line is in more than min_docs distinct texts, copies of the keeper's text keep
+    # it too (they stay exact copies), and every other text loses it.
+    others = [(f"text {n}".encode(), f"other-{n}") for n in range(5)]
+    removed = sorted(doc_id for doc_id, _ in removals_for_line((key, copies + others), 5))
+    assert removed == [f"other-{n}" for n in range(5)]
 
 
 # --- the Beam composite ---------------------------------------------------------------------
@@ -115,10 +131,19 @@ def test_result_does_not_depend_on_input_order():
 
 
 def test_a_document_can_lose_every_line_and_fields_pass_through():
-    docs = [doc("a", FOOTER, MENU), doc("b", FOOTER, MENU)]
+    docs = [doc("a", FOOTER, MENU), doc("b", MENU, FOOTER)]
     docs[1]["metadata"] = '{"url": "https://example.com"}'
     expected = [docs[0], dict(docs[1], text="")]
     run(docs, expected, min_docs=1)
+
+
+def test_exact_copies_keep_their_lines_for_dedupe():
+    docs = [
+        doc(f"copy-{n}", "같은 기사의 본문입니다. 내용이 길게 이어집니다.", FOOTER)
+        for n in range(8)
+    ]
+    docs.append(doc("other", "다른 기사의 본문입니다. 내용이 길게 이어집니다.", FOOTER))
+    run(docs, docs, min_docs=5)  # FOOTER is in 2 distinct texts, not more than 5
 
 
 def test_min_docs_must_be_positive():

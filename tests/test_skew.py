@@ -160,18 +160,11 @@ def test_hot_duplicate_tokenizes(corpora, tmp_path):
     assert tokenize["documents"] == 1 + ORDINARY and tokenize["tokens"] == sum(lengths)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with the default repeated_line_min_docs (5), RemoveRepeatedLines empties every copy "
-    "of a duplicated document except the smallest id's before dedupe sees them: the 999 copies "
-    "are rejected as filter/too_short with empty text and no duplicate_of, and the keeper's "
-    "cluster_size counts only itself and the near copies (101, not 1100)",
-)
 def test_hot_duplicate_with_default_line_threshold(corpora, tmp_path):
     directory, summary = corpora["hot_duplicate"]
     out = tmp_path / "run"
-    stats = prepare(directory / summary["input"], out)  # no --repeated-line-min-docs
-    assert stats["records_in"] == COPIES + NEAR_COPIES + ORDINARY  # these two hold today
+    stats = prepare(directory / summary["input"], out)
+    assert stats["records_in"] == COPIES + NEAR_COPIES + ORDINARY
     assert stats["clean"] == 1 + ORDINARY
     assert stats["rejected_by_stage"] == {"dedupe": {"exact": COPIES - 1, "near": NEAR_COPIES}}
     clean = {row["id"]: row for row in rows(out / "clean")}
@@ -245,7 +238,7 @@ def test_layout_gives_the_reference_result(corpora, tmp_path, name):
     reason="records that share an id (ids restarting at 1 in every file) and have different "
     "texts of the same length get the same dedupe node (-length, 0, id): _AssignKeepers keeps "
     "one text group per node, the other text group gets no verdict, and prepare crashes with "
-    "'dedupe: a text group has 0 verdicts instead of 1' (with keeper smallest_id any repeated "
+    "'dedupe: a text group has 0 verdicts instead of 1' (issue 17 gives colliding ids unique ones; with keeper smallest_id any repeated "
     "id with two texts does)",
 )
 def test_ids_repeated_across_files(tmp_path):

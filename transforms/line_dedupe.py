@@ -1,13 +1,16 @@
 """Corpus-wide repeated-line removal (C4's line dedupe with a document threshold).
 
-    docs ─► (line key, id) per distinct line ─► GroupByKey ─► (id, line key) to remove ─┐
+    docs ─► (line key, (text key, id)) per distinct line ─► GroupByKey ─► (id, line key) ─┐
       └──► (id, doc) ─────────────────────────────────────────────────────────────► join by id
                                                                                         └► docs
 
-A line found in more than ``min_docs`` documents (navigation, footers, copyright notices) is kept
-only in its keeper, the document with the smallest id, and removed from all the others; so the
-result does not depend on input order or bundling. Each line group is read in two streaming
-passes (count and keeper, then the removals), so no step holds a popular line's documents.
+A line found in more than ``min_docs`` distinct documents (navigation, footers, copyright
+notices) is kept only in its keeper, the document with the smallest id, and in exact copies of
+the keeper's text, and removed from all the others; so the result does not depend on input order
+or bundling. Exact copies of one text count as one document: a text repeated 1,000 times is a
+duplicate for dedupe to drop, not 1,000 documents whose every line is boilerplate (which would
+empty the copies before dedupe saw them). Each line group is read in two passes (distinct texts
+and keeper, then the removals).
 Lines shorter than ``min_line_chars`` are never counted or removed: short headings, list
 numbers and one-word replies ("감사합니다.", "제1조(목적)") repeat across documents and are text.
 Documents come out with the same fields; one whose every line went is kept with empty text, for
@@ -36,6 +39,15 @@ def line_keys(text: str, min_line_chars: int = MIN_LINE_CHARS) -> set[bytes]:
     }
 
 
+def line_records(
+    doc: dict[str, Any], min_line_chars: int = MIN_LINE_CHARS
+) -> Iterator[tuple[bytes, tuple[bytes, str]]]:
+    """(line key, (text key, id)) for each distinct line of the document that takes part."""
+    own = (text_key(doc["text"]), doc["id"])
+    for key in line_keys(doc["text"], min_line_chars):
+        yield key, own
+
+
 def remove_lines(
     text: str, keys: set[bytes], min_line_chars: int = MIN_LINE_CHARS
 ) -> tuple[str, int]:
@@ -54,18 +66,21 @@ def remove_lines(
 
 
 def removals_for_line(
-    key_and_ids: tuple[bytes, Iterable[str]], min_docs: int
+    key_and_entries: tuple[bytes, Iterable[tuple[bytes, str]]], min_docs: int
 ) -> Iterator[tuple[str, bytes]]:
-    """(id, line key) for every document but the keeper, when the line is in > min_docs of them."""
-    key, doc_ids = key_and_ids
-    count, keeper = 0, None
-    for doc_id in doc_ids:
-        count += 1
+    """(id, line key) for every document whose text differs from the keeper's, when the line is
+    in more than ``min_docs`` distinct texts. Entries are (text key, id) of each document."""
+    key, entries = key_and_entries
+    texts: set[bytes] = set()  # stops growing past min_docs + 1: enough to decide
+    keeper, keeper_text = None, None
+    for text, doc_id in entries:
+        if len(texts) <= min_docs:
+            texts.add(text)
         if keeper is None or doc_id < keeper:
-            keeper = doc_id
-    if count > min_docs:
-        for doc_id in doc_ids:
-            if doc_id != keeper:
+            keeper, keeper_text = doc_id, text
+    if len(texts) > min_docs:
+        for text, doc_id in entries:
+            if text != keeper_text:
                 yield doc_id, key
 
 
@@ -109,10 +124,7 @@ class RemoveRepeatedLines(beam.PTransform):
         min_line_chars = self._min_line_chars
         removals = (
             docs
-            | "Line keys"
-            >> beam.FlatMap(
-                lambda doc: ((key, doc["id"]) for key in line_keys(doc["text"], min_line_chars))
-            )
+            | "Line keys" >> beam.FlatMap(line_records, min_line_chars=min_line_chars)
             | "Group by line" >> SpillingGroupByKey(self._spill)
             | "Pick keepers" >> beam.FlatMap(removals_for_line, min_docs=self._min_docs)
         )
