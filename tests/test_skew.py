@@ -238,8 +238,8 @@ def test_layout_gives_the_reference_result(corpora, tmp_path, name):
     reason="records that share an id (ids restarting at 1 in every file) and have different "
     "texts of the same length get the same dedupe node (-length, 0, id): _AssignKeepers keeps "
     "one text group per node, the other text group gets no verdict, and prepare crashes with "
-    "'dedupe: a text group has 0 verdicts instead of 1' (issue 17 gives colliding ids unique ones; with keeper smallest_id any repeated "
-    "id with two texts does)",
+    "'dedupe: a text group has 0 verdicts instead of 1' (with keeper smallest_id any repeated "
+    "id with two texts does). Issue 17 gives colliding ids unique ones.",
 )
 def test_ids_repeated_across_files(tmp_path):
     rng = random.Random(SEED)
