@@ -23,7 +23,7 @@ from apache_beam.metrics import Metrics
 from transforms.read import ReadOptions, read_file
 from transforms.records import stable_hash
 from transforms.spill import Spill, SpillValues, unspill
-from transforms.stage import METRICS_NAMESPACE, REJECTED, Progress
+from transforms.stage import METRICS_NAMESPACE, REJECTED, Progress, apply_then_flatten
 
 
 class InputError(ValueError):
@@ -124,19 +124,6 @@ def parquet_bytes(rows: list[dict[str, Any]], schema: pa.Schema) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), buffer, compression="zstd")
     return buffer.getvalue()
-
-
-def apply_then_flatten(inputs: Any, label: str, transform: beam.PTransform) -> Any:
-    """``transform`` applied to one PCollection, or to each of a tuple of them and flattened
-    (Beam turns a *list* on the left of ``|`` into data, so callers pass tuples).
-
-    A Flatten of PCollections from different stages is materialised by the local runner; doing
-    the per-element work first means only its (small) results are held, not documents.
-    """
-    if not isinstance(inputs, tuple):
-        return inputs | label >> transform
-    parts = [pcoll | f"{label} {number}" >> transform for number, pcoll in enumerate(inputs)]
-    return parts | f"{label}: gather" >> beam.Flatten()
 
 
 class WriteSortedParquet(beam.PTransform):

@@ -361,13 +361,11 @@ class _CheckCandidates(beam.PTransform):
                 sketches,
                 links | "Tag anchors" >> beam.MapTuple(_tag, tag="anchor"),
             )
-            | "Gather by member" >> beam.Flatten()
             | "Group by member" >> SpillingGroupByKey(self._spill)
             | "Send sketch to anchors" >> beam.FlatMapTuple(_send_sketch_to_anchors)
         )
         return (
             (sketches, candidates)
-            | "Gather by anchor" >> beam.Flatten()
             | "Group by anchor" >> SpillingGroupByKey(self._spill)
             | "Compare with anchor" >> beam.ParDo(_CheckAgainstAnchor(self._min))
         )
@@ -469,7 +467,6 @@ class _NearDuplicates(beam.PTransform):
                 by_node | "Tag groups" >> beam.MapTuple(_tag, tag="group", index=slice(0, 2)),
                 roots | "Tag roots" >> beam.MapTuple(_tag, tag="root"),
             )
-            | "Gather by node" >> beam.Flatten()
             | "Group by node" >> SpillingGroupByKey(self._spill)
             | "Assign keepers" >> beam.ParDo(_AssignKeepers()).with_outputs("size", main="verdict")
         )
@@ -534,7 +531,6 @@ class Deduplicate(beam.PTransform):
         )
         results = (
             (docs_by_text, verdicts)
-            | "Gather by text" >> beam.Flatten()
             | "Group by text" >> SpillingGroupByKey(self._spill)
             | "Resolve" >> beam.ParDo(_Resolve()).with_outputs(REJECTED, main="kept")
         )

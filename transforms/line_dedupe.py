@@ -137,7 +137,6 @@ class RemoveRepeatedLines(beam.PTransform):
         removals = removals | "Tag removals" >> beam.MapTuple(lambda i, key: (i, ("remove", key)))
         return (
             (keyed_docs, removals)
-            | "Gather by id" >> beam.Flatten()
             | "Join to documents" >> SpillingGroupByKey(self._spill)
             | "Remove lines" >> beam.ParDo(_RemoveLines(min_line_chars))
         )

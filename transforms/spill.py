@@ -34,6 +34,8 @@ from typing import Any, NamedTuple
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindows
 
+from transforms.stage import apply_then_flatten
+
 OPEN_SPILL_FILES = 64  # read handles kept open per process
 # Records per partition buffered before they are appended to its file: bounds a bundle's
 # memory at partitions x this many records.
@@ -200,11 +202,13 @@ def _group_partition(partition: int, paths: Any):
 
 
 class SpillingGroupByKey(beam.PTransform):
-    """GroupByKey, through ``spill.partitions`` partition files on a local run.
+    """GroupByKey of one PCollection or of a tuple of them (a Flatten, then GroupByKey), through
+    ``spill.partitions`` partition files on a local run.
 
-    Without ``spill`` it is a plain GroupByKey. With it, each group comes out as a list (a
-    key's values are held together, as a consumer that reads them twice needs), and memory
-    holds one partition's records at a time instead of all of them.
+    Without ``spill`` it is a plain (Flatten and) GroupByKey. With it, each group comes out as a
+    list (a key's values are held together, as a consumer that reads them twice needs), memory
+    holds one partition's records at a time instead of all of them, and each input writes its
+    own partition files, so the runner never materialises a Flatten of the records.
     """
 
     def __init__(self, spill: Spill | None):
@@ -213,10 +217,12 @@ class SpillingGroupByKey(beam.PTransform):
 
     def expand(self, pairs):
         if self._spill is None:
+            if isinstance(pairs, tuple):
+                pairs = pairs | "Gather" >> beam.Flatten()
             return pairs | "Group" >> beam.GroupByKey()
+        write = beam.ParDo(_WritePartitions(self._spill))
         return (
-            pairs
-            | "Write partitions" >> beam.ParDo(_WritePartitions(self._spill))
+            apply_then_flatten(pairs, "Write partitions", write)
             | "Group partition files" >> beam.GroupByKey()
             | "Group each partition"
             >> beam.FlatMapTuple(_group_partition).with_output_types(

@@ -91,3 +91,16 @@ class DocStep(beam.PTransform):
             REJECTED, main="kept"
         )
         return results.kept, results[REJECTED]
+
+
+def apply_then_flatten(inputs: Any, label: str, transform: beam.PTransform) -> Any:
+    """``transform`` applied to one PCollection, or to each of a tuple of them and flattened
+    (Beam turns a *list* on the left of ``|`` into data, so callers pass tuples).
+
+    A Flatten of PCollections from different stages is materialised by the local runner; doing
+    the per-element work first means only its (small) results are held, not documents.
+    """
+    if not isinstance(inputs, tuple):
+        return inputs | label >> transform
+    parts = [pcoll | f"{label} {number}" >> transform for number, pcoll in enumerate(inputs)]
+    return parts | f"{label}: gather" >> beam.Flatten()
