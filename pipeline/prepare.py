@@ -105,12 +105,18 @@ def build_prepare(
 
 
 def counters(result: Any) -> dict[str, int]:
-    """The kprep counters of a finished pipeline, by name."""
+    """The kprep counters of a finished pipeline by name, and the maximum of each distribution
+    (the local run's ``shuffle.*.largest_group`` and ``shuffle.*.partition``)."""
     query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
     totals: dict[str, int] = {}
     for counter in query["counters"]:
         name = counter.key.metric.name
         totals[name] = totals.get(name, 0) + int(counter.committed or counter.attempted or 0)
+    for distribution in query["distributions"]:
+        value = distribution.committed or distribution.attempted
+        if value is not None and value.count:
+            name = distribution.key.metric.name
+            totals[name] = max(totals.get(name, 0), int(value.max))
     return dict(sorted(totals.items()))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import apache_beam as beam
 import pytest
+from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
@@ -113,6 +114,21 @@ def test_spilling_group_by_key_groups_like_group_by_key(tmp_path, partitions, mo
     _group_with(Spill(str(tmp_path), partitions), pairs)
     files = list(tmp_path.glob("*.group"))
     assert 1 <= len({f.name[:6] for f in files}) <= partitions
+
+
+def test_spilling_groupings_count_what_they_move(tmp_path):
+    pairs = [(b"hot", n) for n in range(300)] + [(n, n) for n in range(700)]
+    p = beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions([]))
+    _ = p | beam.Create(pairs) | "Group lines" >> SpillingGroupByKey(Spill(str(tmp_path), 4))
+    result = p.run()
+    result.wait_until_finish()
+    query = result.metrics().query(MetricsFilter().with_namespace("kprep"))
+    counted = {c.key.metric.name: c.committed for c in query["counters"]}
+    assert counted["shuffle.group_lines.records"] == 1000
+    assert counted["shuffle.group_lines.bytes"] > 1000
+    largest = {d.key.metric.name: d.committed.max for d in query["distributions"]}
+    assert largest["shuffle.group_lines.largest_group"] == 300
+    assert 1000 / 4 <= largest["shuffle.group_lines.partition"] < 1000
 
 
 def test_spilling_group_by_key_without_spill_is_group_by_key():

@@ -28,13 +28,15 @@ import typing
 import uuid
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
-from transforms.stage import apply_then_flatten
+from transforms.stage import METRICS_NAMESPACE, apply_then_flatten
 
 OPEN_SPILL_FILES = 64  # read handles kept open per process
 # Records per partition buffered before they are appended to its file: bounds a bundle's
@@ -153,14 +155,21 @@ def partition_of(key: Any, partitions: int) -> int:
     return zlib.crc32(data) % partitions
 
 
+def _metric(grouping: str, what: str) -> str:
+    return f"shuffle.{grouping.lower().replace(' ', '_')}.{what}"
+
+
 class _WritePartitions(beam.DoFn):
     """(key, value) -> appended to this bundle's file of the key's partition; at the end of the
-    bundle, (partition, file) for every partition it wrote."""
+    bundle, (partition, file) for every partition it wrote. Counts the records and bytes that
+    the grouping moves (what a distributed runner would shuffle)."""
 
-    def __init__(self, spill: Spill):
+    def __init__(self, spill: Spill, grouping: str):
         self._spill = spill
         self._buffers: dict[int, list] = {}
         self._files: dict[int, str] = {}
+        self._records = Metrics.counter(METRICS_NAMESPACE, _metric(grouping, "records"))
+        self._bytes = Metrics.counter(METRICS_NAMESPACE, _metric(grouping, "bytes"))
 
     def start_bundle(self):
         self._buffers, self._files = {}, {}
@@ -169,8 +178,12 @@ class _WritePartitions(beam.DoFn):
         if partition not in self._files:
             name = f"p{partition:05d}-{uuid.uuid4().hex}.group"
             self._files[partition] = os.path.join(self._spill.directory, name)
+        records = self._buffers.pop(partition)
+        data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
         with open(self._files[partition], "ab") as handle:
-            pickle.dump(self._buffers.pop(partition), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(data)
+        self._records.inc(len(records))
+        self._bytes.inc(len(data))
 
     def process(self, key_and_value: tuple[Any, Any]):
         partition = partition_of(key_and_value[0], self._spill.partitions)
@@ -186,19 +199,30 @@ class _WritePartitions(beam.DoFn):
             yield GlobalWindows.windowed_value((partition, path))
 
 
-def _group_partition(partition: int, paths: Any):
-    """Every (key, [values]) of one partition, read from the files its bundles wrote."""
-    grouped: dict[Any, list] = {}
-    for path in sorted(paths):
-        with open(path, "rb") as handle:
-            while True:
-                try:
-                    records = pickle.load(handle)
-                except EOFError:
-                    break
-                for key, value in records:
-                    grouped.setdefault(key, []).append(value)
-    yield from grouped.items()
+class _GroupPartition(beam.DoFn):
+    """(partition, files) -> every (key, [values]) of the partition; records the largest group
+    and the most records one partition held."""
+
+    def __init__(self, grouping: str):
+        self._largest = Metrics.distribution(METRICS_NAMESPACE, _metric(grouping, "largest_group"))
+        self._partition = Metrics.distribution(METRICS_NAMESPACE, _metric(grouping, "partition"))
+
+    def process(self, partition_and_paths: tuple[int, Iterable[str]]):
+        grouped: dict[Any, list] = {}
+        records = 0
+        for path in sorted(partition_and_paths[1]):
+            with open(path, "rb") as handle:
+                while True:
+                    try:
+                        batch = pickle.load(handle)
+                    except EOFError:
+                        break
+                    records += len(batch)
+                    for key, value in batch:
+                        grouped.setdefault(key, []).append(value)
+        self._partition.update(records)
+        self._largest.update(max(map(len, grouped.values()), default=0))
+        yield from grouped.items()
 
 
 class SpillingGroupByKey(beam.PTransform):
@@ -211,21 +235,23 @@ class SpillingGroupByKey(beam.PTransform):
     own partition files, so the runner never materialises a Flatten of the records.
     """
 
-    def __init__(self, spill: Spill | None):
+    def __init__(self, spill: Spill | None, grouping: str | None = None):
         super().__init__()
         self._spill = spill
+        self._grouping = grouping
 
     def expand(self, pairs):
         if self._spill is None:
             if isinstance(pairs, tuple):
                 pairs = pairs | "Gather" >> beam.Flatten()
             return pairs | "Group" >> beam.GroupByKey()
-        write = beam.ParDo(_WritePartitions(self._spill))
+        grouping = self._grouping or self.label  # names its shuffle.* counters
+        write = beam.ParDo(_WritePartitions(self._spill, grouping))
         return (
             apply_then_flatten(pairs, "Write partitions", write)
             | "Group partition files" >> beam.GroupByKey()
             | "Group each partition"
-            >> beam.FlatMapTuple(_group_partition).with_output_types(
+            >> beam.ParDo(_GroupPartition(grouping)).with_output_types(
                 typing.Tuple[typing.Any, typing.List[typing.Any]]  # noqa: UP006 - Beam's hints
             )
         )
@@ -245,6 +271,6 @@ class SpillingCombinePerKey(beam.PTransform):
             return pairs | "Combine" >> beam.CombinePerKey(self._combine_fn)
         return (
             pairs
-            | "Group" >> SpillingGroupByKey(self._spill)
+            | "Group" >> SpillingGroupByKey(self._spill, self.label)
             | "Combine" >> beam.CombineValues(self._combine_fn)
         )
