@@ -7,7 +7,8 @@ Prism is used only when ``--prism_location`` points at a binary.
 Beam 2.77's FnApiRunner sends a stage's input to gRPC workers (``multi_processing``, the
 in-process portable runner) through a time-flushed buffer whose flush thread races ``write()``
 and silently drops ~10 MB chunks (docs/runners.md has the bug report). :func:`make_pipeline`
-switches every local runner to Beam's size-flushed buffer, which has no flush thread.
+switches every local runner to Beam's size-flushed buffer, which has no flush thread, and the
+default mode is then ``multi_processing`` on every core (``in_memory`` runs in one process).
 ``multi_threading`` stays refused: it also crashed with ``Invalid PaneInfoEncoding`` in runs
 this fix does not explain, and threads give a CPU-bound Python pipeline no parallelism.
 ``--runner=BundleBasedDirectRunner`` selects Beam's older in-process runner, which retries a
@@ -17,6 +18,7 @@ failed bundle up to four times, as Dataflow does; it runs on one thread.
 from __future__ import annotations
 
 import logging
+import os
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
@@ -58,10 +60,14 @@ def pipeline_options(beam_args: list[str]) -> PipelineOptions:
             "values in GroupByKey. Use multi_processing (all cores) or in_memory."
         )
     runner = options.view_as(StandardOptions).runner
-    if runner in LOCAL_RUNNERS and "--direct_running_mode" not in " ".join(beam_args):
-        direct.direct_running_mode = "in_memory"
-    if runner in LOCAL_RUNNERS and direct.direct_running_mode == "in_memory":
+    if runner not in LOCAL_RUNNERS:
+        return options
+    if "--direct_running_mode" not in " ".join(beam_args):
+        direct.direct_running_mode = "multi_processing"
+    if direct.direct_running_mode == "in_memory":
         direct.direct_num_workers = 1
+    elif "--direct_num_workers" not in " ".join(beam_args):
+        direct.direct_num_workers = os.cpu_count() or 1
     return options
 
 

@@ -1,3 +1,5 @@
+import os
+
 import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions
@@ -12,9 +14,14 @@ def test_multi_threading_is_refused_with_the_reason():
         pipeline_options(["--direct_running_mode=multi_threading"])
 
 
-def test_local_default_is_in_memory_in_one_process():
+def test_local_default_is_multi_processing_on_every_core():
     direct = pipeline_options([]).view_as(DirectOptions)
-    assert (direct.direct_running_mode, direct.direct_num_workers) == ("in_memory", 1)
+    assert (direct.direct_running_mode, direct.direct_num_workers) == (
+        "multi_processing",
+        os.cpu_count(),
+    )
+    direct = pipeline_options(["--direct_num_workers=3"]).view_as(DirectOptions)
+    assert (direct.direct_running_mode, direct.direct_num_workers) == ("multi_processing", 3)
 
 
 def test_multi_processing_runs_when_asked():
