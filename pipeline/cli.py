@@ -369,6 +369,9 @@ def cmd_train_tokenizer(
         beam_args=beam_args,
         show_progress=sys.stderr.isatty(),  # progress bars only where a person watches
     )
+    if stats.get("graph_only"):
+        print("\ntrain-tokenizer: the sample graph was validated or written as a template")
+        return 0
     record_stage_stats(run_dir, "train_tokenizer", stats)
     print(
         f"\ntrain-tokenizer: {stats['vocab_size']} tokens from "

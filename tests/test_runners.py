@@ -112,3 +112,52 @@ def test_every_runner_writes_the_same_bytes(tmp_path):
     )
     assert len(one_process) > 5
     assert one_process == processes == portable
+
+
+# The per-stage options of a 1.2 TB run (docs/scale.md, "1.2 TB on Dataflow").
+TERABYTE_OPTIONS = {
+    "prepare": ["--machine_type=n2-highmem-8", "--max_num_workers=150", "--disk_size_gb=200"],
+    "train-tokenizer": ["--machine_type=n2-standard-8", "--max_num_workers=20"],
+    "tokenize": ["--machine_type=n2-standard-8", "--max_num_workers=100", "--disk_size_gb=100"],
+}
+
+
+def _template(tmp_path, command: list[str], stage: str):
+    """Write a Dataflow template of one kprep command offline; its environment and graph."""
+    from apache_beam.portability.api import beam_runner_api_pb2
+
+    staging = tmp_path / stage
+    staging.mkdir()
+    template = staging / "template.json"
+    args = [*dataflow_args(staging), *TERABYTE_OPTIONS[stage], f"--template_location={template}"]
+    assert main([*command, *args]) == 0
+    environment = json.loads(template.read_text())["environment"]
+    graph = beam_runner_api_pb2.Pipeline()
+    graph.ParseFromString((staging / "staging" / "pipeline.pb").read_bytes())
+    return environment, {t.unique_name for t in graph.components.transforms.values()}
+
+
+@pytest.mark.slow
+def test_every_pipeline_translates_for_dataflow_with_terabyte_options(tmp_path, run_dir):
+    tokenizer = str(run_dir / "tokenizer")
+    commands = {
+        "prepare": ["prepare", "--input", SAMPLE, "--output", str(tmp_path / "out")],
+        "train-tokenizer": ["train-tokenizer", "--input", str(run_dir), "--output", tokenizer],
+        "tokenize": [
+            *("tokenize", "--input", str(run_dir), "--tokenizer", tokenizer),
+            *("--output", str(tmp_path / "shards")),
+        ],
+    }
+    for stage, command in commands.items():
+        environment, names = _template(tmp_path, command, stage)
+        options = dict(option[2:].split("=") for option in TERABYTE_OPTIONS[stage])
+        pool = environment["workerPools"][0]
+        assert pool["machineType"] == options["machine_type"], stage
+        assert pool.get("diskSizeGb", 0) == int(options.get("disk_size_gb", 0)), stage
+        assert environment["sdkPipelineOptions"]["options"]["max_num_workers"] == int(
+            options["max_num_workers"]
+        )
+        # Distributed runners shuffle by themselves: no local spill steps in their graphs.
+        assert not any("Write partitions" in n or "Spill" in n for n in names), stage
+    assert not (tmp_path / "out" / "clean").exists()  # nothing ran
+    assert not (tmp_path / "shards").exists()

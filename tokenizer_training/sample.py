@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.outputs import clear_parquet, join, list_parquet, read_json, write_json
+from runners.dataflow import graph_only
 from runners.local import make_pipeline
 from tokenizer_training.morphemes import ANALYSER, load_kiwi, split_morphemes
 from transforms.beam_io import SpreadFiles, WriteSortedParquet, WriteTotals
@@ -136,6 +137,28 @@ def sample_fingerprint(
     }
 
 
+def build_sample(
+    pipeline: beam.Pipeline,
+    files: list[str],
+    sample_dir: str,
+    sample_bytes: int,
+    morpheme_split: bool,
+    protected: list[str],
+) -> int:
+    """The sample graph: about ``sample_bytes`` of ``files``' text, Kiwi-split, written sorted
+    to ``sample_dir``. Returns the clean text bytes it samples from."""
+    available = text_bytes(files)
+    threshold = sample_threshold(available, sample_bytes)
+    shards = max(1, math.ceil(min(available, sample_bytes) / SHARD_BYTES))
+    totals_path = join(sample_dir, SAMPLE_TOTALS)
+    _ = (
+        pipeline
+        | "Sample" >> SampleTexts(files, threshold, morpheme_split, protected, totals_path)
+        | "Write sample" >> WriteSortedParquet(sample_dir, SAMPLE_SCHEMA, shards, SAMPLE_PREFIX)
+    )
+    return available
+
+
 def write_sample(
     clean_dir: str,
     sample_dir: str,
@@ -150,6 +173,11 @@ def write_sample(
         raise FileNotFoundError(f"no clean Parquet files in {clean_dir}: run `kprep prepare` first")
     fingerprint = sample_fingerprint(files, sample_bytes, morpheme_split, protected)
     manifest_path = join(sample_dir, SAMPLE_MANIFEST)
+    if graph_only(beam_args):
+        pipeline = make_pipeline(beam_args, "train_tokenizer")
+        build_sample(pipeline, files, sample_dir, sample_bytes, morpheme_split, protected)
+        pipeline.run()
+        return {"graph_only": True}
     if FileSystems.exists(manifest_path):
         manifest = read_json(manifest_path)
         if manifest["fingerprint"] == fingerprint and list_parquet(sample_dir, SAMPLE_PREFIX):
@@ -160,19 +188,11 @@ def write_sample(
         FileSystems.mkdirs(sample_dir)
 
     started = time.monotonic()
-    available = text_bytes(files)
-    threshold = sample_threshold(available, sample_bytes)
-    shards = max(1, math.ceil(min(available, sample_bytes) / SHARD_BYTES))
-    totals_path = join(sample_dir, SAMPLE_TOTALS)
     pipeline = make_pipeline(beam_args, "train_tokenizer")
-    _ = (
-        pipeline
-        | "Sample" >> SampleTexts(files, threshold, morpheme_split, protected, totals_path)
-        | "Write sample" >> WriteSortedParquet(sample_dir, SAMPLE_SCHEMA, shards, SAMPLE_PREFIX)
-    )
+    available = build_sample(pipeline, files, sample_dir, sample_bytes, morpheme_split, protected)
     result = pipeline.run()
     result.wait_until_finish()
-    totals = read_json(totals_path)
+    totals = read_json(join(sample_dir, SAMPLE_TOTALS))
     figures = {
         "documents": totals["records"],
         "bytes": totals["bytes"],

@@ -157,6 +157,8 @@ def run_train_tokenizer(
         protected=[*SPECIAL_TOKENS, *ordered_pii_tokens(pii_tokens)],
         beam_args=beam_args if beam_args is not None else [],
     )
+    if sample.get("graph_only"):
+        return sample
     if not sample["documents"]:
         raise ValueError(f"the tokenizer sample of {clean_dir} is empty: raise sample_bytes")
     sampled_s = time.monotonic()
