@@ -31,6 +31,7 @@ from transforms.minhash import (
     estimated_jaccard,
     jaccard,
     kiwi_morphemes,
+    shingle_hashes,
     shingle_ids,
 )
 from transforms.records import make_document
@@ -126,6 +127,16 @@ def test_char_shingles_ignore_spacing_and_punctuation():
     )
     assert shingle_ids("가나", "char", 5).size == 1  # shorter than n: one shingle
     assert shingle_ids(" ... ", "char", 5).size == 0
+
+
+def test_signatures_from_repeated_shingles_equal_those_from_distinct_ones():
+    hasher = MinHasher(100, seed=42)
+    text = "같은 문장이 반복됩니다. " * 40 + "그리고 다른 문장도 있습니다."
+    repeated = shingle_hashes(text, "char", 5)
+    assert repeated.size > shingle_ids(text, "char", 5).size  # repeats are kept
+    assert np.array_equal(
+        hasher.signature(repeated), hasher.signature(shingle_ids(text, "char", 5))
+    )
     ids = shingle_ids(hangul_sentences(5, 1)[0], "word", 3)
     assert ids.max() < 2**32 and np.all(np.diff(ids) > 0)  # sorted, distinct, 32-bit
 

@@ -38,7 +38,7 @@ from transforms.minhash import (
     detection_probability,
     detection_probability_with_check,
     estimated_jaccard,
-    shingle_ids,
+    shingle_hashes,
 )
 from transforms.records import make_rejected, stable_hash
 from transforms.spill import (
@@ -263,7 +263,7 @@ class _Sketch(beam.DoFn):
         yield key, doc
         bands = sketch = b""  # band keys concatenated: one object, not one per band
         if self._hasher is not None:
-            shingles = shingle_ids(doc["text"], config.shingle, config.ngram)
+            shingles = shingle_hashes(doc["text"], config.shingle, config.ngram)
             if shingles.size:  # an empty document has nothing to compare
                 signature = self._hasher.signature(shingles)
                 bands = b"".join(band_keys(signature, config.bands, config.rows))

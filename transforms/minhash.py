@@ -76,6 +76,15 @@ def shingle_ids(text: str, kind: str, n: int, morphemes: Tokenizer = kiwi_morphe
 
     A document shorter than ``n`` tokens is one shingle; an empty one has none.
     """
+    return np.unique(shingle_hashes(text, kind, n, morphemes))
+
+
+def shingle_hashes(
+    text: str, kind: str, n: int, morphemes: Tokenizer = kiwi_morphemes
+) -> np.ndarray:
+    """The 32-bit ids of the document's token n-grams in text order, repeats included: what a
+    MinHash signature needs (a minimum over a multiset is the minimum over its set), without
+    the sort that :func:`shingle_ids` pays for distinctness."""
     tokens = token_ids(text, kind, morphemes)
     if tokens.size == 0:
         return tokens
@@ -89,7 +98,7 @@ def shingle_ids(text: str, kind: str, n: int, morphemes: Tokenizer = kiwi_morphe
     grams ^= grams >> np.uint64(31)
     grams *= np.uint64(0x94D049BB133111EB)
     grams ^= grams >> np.uint64(29)
-    return np.unique(grams >> np.uint64(32))
+    return grams >> np.uint64(32)
 
 
 def _parameter(seed: int, index: int, name: str) -> np.uint64:

@@ -151,7 +151,12 @@ class SpillValues(beam.PTransform):
 
 def partition_of(key: Any, partitions: int) -> int:
     """The partition of a grouping key: the same in every process (unlike ``hash()``)."""
-    data = key if isinstance(key, bytes) else repr(key).encode("utf-8")
+    if isinstance(key, bytes):
+        data = key
+    elif isinstance(key, str):
+        data = key.encode("utf-8")
+    else:
+        data = repr(key).encode("utf-8")
     return zlib.crc32(data) % partitions
 
 
