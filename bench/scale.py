@@ -97,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=1,
-        help="1: in_memory (kprep's local default); more: multi_processing, which lost records "
-        "at 330 MB and more (docs/runners.md)",
+        help="1: in_memory (one process); more: multi_processing with that many workers "
+        "(kprep's local default is multi_processing on every core)",
     )
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--work", type=Path, default=None, help="corpora and runs (default: temp)")

@@ -10,6 +10,7 @@ from transforms.megatron import (
     dtype_for_vocab,
     encode_shard,
 )
+from transforms.shards import shuffled_order
 
 DOCS = [[5, 6, 7, 2], [9, 2], [300, 301, 302, 303, 304, 2]]
 
@@ -73,3 +74,14 @@ def test_megatron_core_reads_our_shards(tmp_path):
     assert len(theirs) == 3
     assert [theirs[i].tolist() for i in range(3)] == DOCS
     assert theirs.document_indices.tolist() == [0, 1, 2, 3]
+
+
+def test_shard_order_is_by_order_hash_then_id_and_ties_by_tokens():
+    docs = [(2, "b", b"\x02"), (1, "z", b"\x09"), (2, "a", b"\x05"), (2, "b", b"\x01")]
+    assert shuffled_order(docs) == [
+        (1, "z", b"\x09"),
+        (2, "a", b"\x05"),
+        (2, "b", b"\x01"),  # the same order and id: by tokens, not by arrival
+        (2, "b", b"\x02"),
+    ]
+    assert shuffled_order(list(reversed(docs))) == shuffled_order(docs)

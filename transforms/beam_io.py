@@ -11,7 +11,7 @@ import io
 import json
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import apache_beam as beam
@@ -109,12 +109,14 @@ class ReadDocuments(beam.PTransform):
         return results.docs, results[REJECTED]
 
 
-def write_file_atomically(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary name, so readers never see a partial file."""
+def write_file_atomically(path: str, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or chunks written as they come) to ``path`` through a temporary
+    name, so readers never see a partial file."""
     directory, name = path.rsplit("/", 1) if "/" in path else (".", path)
     temp = f"{directory}/.{name}.tmp-{uuid.uuid4().hex}"
     with FileSystems.create(temp) as handle:
-        handle.write(data)
+        for chunk in [data] if isinstance(data, bytes) else data:
+            handle.write(chunk)
     if FileSystems.exists(path):
         FileSystems.delete([path])
     FileSystems.rename([temp], [path])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import apache_beam as beam
@@ -20,7 +21,7 @@ from tokenizers import Tokenizer
 
 from transforms.beam_io import SpreadFiles, write_file_atomically
 from transforms.fast_bpe import Encoder, load_encoder
-from transforms.megatron import encode_shard
+from transforms.megatron import encode_index
 from transforms.records import make_rejected, stable_hash
 from transforms.spill import Spill, SpillValues, unspill
 from transforms.stage import METRICS_NAMESPACE, REJECTED
@@ -106,6 +107,20 @@ class _EncodeFile(beam.DoFn):
         yield split_of(doc_id, *self._fractions), (order, doc_id, tokens.tobytes())
 
 
+def shuffled_order(docs: Iterable[tuple[int, str, Any]]) -> list[tuple[int, str, Any]]:
+    """(order, id, tokens) sorted by order hash and id; documents that share both (repeated
+    ids) by their tokens, so the order never depends on arrival. Tokens may be spill refs."""
+    ordered = sorted(docs, key=lambda doc: doc[:2])
+    start = 0
+    for end in range(1, len(ordered) + 1):
+        if end == len(ordered) or ordered[end][:2] != ordered[start][:2]:
+            if end - start > 1:
+                tied = [(*doc[:2], unspill(doc[2])) for doc in ordered[start:end]]
+                ordered[start:end] = sorted(tied)
+            start = end
+    return ordered
+
+
 class WriteShards(beam.PTransform):
     """(split, (order, id, tokens)) -> ``{split}_{NNNNN}.bin/.idx`` files; emits shard records.
 
@@ -142,32 +157,45 @@ class WriteShards(beam.PTransform):
         def assign(kv, counts):
             split, (order, doc_id, tokens) = kv
             shard = stable_hash("shard", str(seed), doc_id) % counts[split]
-            return (split, shard), (order, doc_id, tokens)
+            return ((split, shard), order, doc_id), tokens
 
         return (
             encoded
             | "Assign shard" >> beam.Map(assign, counts=beam.pvalue.AsDict(shard_counts))
             | "Spill tokens" >> SpillValues(self._spill)
+            | "Key by shard" >> beam.MapTuple(lambda key, tokens: (key[0], (*key[1:], tokens)))
             | "Group shard" >> beam.GroupByKey()
             | "Write shard" >> beam.Map(self._write)
         )
 
     def _write(self, key_and_docs: tuple[tuple[str, int], Any]) -> dict[str, Any]:
         (split, shard), docs = key_and_docs
-        ordered = sorted(map(unspill, docs))  # by seeded order hash, then id: a stable shuffle
-        arrays = [np.frombuffer(tokens, dtype=self._dtype) for _, _, tokens in ordered]
-        bin_bytes, idx_bytes = encode_shard(arrays, self._dtype)
+        # By seeded order hash, then id: a deterministic shuffle. Only (order, id, tokens or
+        # their spill reference) is held; the tokens stream into the .bin one document at a time.
+        ordered = shuffled_order(docs)
+        itemsize = np.dtype(self._dtype).itemsize
+        sizes: list[int] = []
+        digest = hashlib.sha256()
+
+        def bin_chunks():
+            for _, _, tokens in ordered:
+                data = unspill(tokens)
+                sizes.append(len(data) // itemsize)
+                digest.update(data)
+                yield data
+
         name = f"{split}_{shard:05d}"
         # .bin first: a reader opening by .idx never finds an index without its data.
-        write_file_atomically(f"{self._out_dir}/{name}.bin", bin_bytes)
+        write_file_atomically(f"{self._out_dir}/{name}.bin", bin_chunks())
+        idx_bytes = encode_index(sizes, self._dtype)
         write_file_atomically(f"{self._out_dir}/{name}.idx", idx_bytes)
         return {
             "name": name,
             "split": split,
-            "documents": len(arrays),
-            "tokens": sum(len(a) for a in arrays),
-            "bin_bytes": len(bin_bytes),
-            "bin_sha256": hashlib.sha256(bin_bytes).hexdigest(),
+            "documents": len(sizes),
+            "tokens": sum(sizes),
+            "bin_bytes": sum(sizes) * itemsize,
+            "bin_sha256": digest.hexdigest(),
             "idx_sha256": hashlib.sha256(idx_bytes).hexdigest(),
         }
 
