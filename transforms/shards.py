@@ -126,7 +126,8 @@ class WriteShards(beam.PTransform):
 
     A split's shard count is its token total divided by ``target_shard_tokens`` (rounded up),
     computed in the pipeline and passed to the shard assignment as a side input. With
-    ``spill`` (local runners) the tokens reach their shard through spill files.
+    ``spill`` (local runners) the tokens reach their shard through spill files, so neither the
+    wait for the counts nor the shard grouping holds them.
     """
 
     def __init__(
@@ -147,23 +148,31 @@ class WriteShards(beam.PTransform):
     def expand(self, encoded):
         itemsize = np.dtype(self._dtype).itemsize
         target, seed = self._target, self._seed
-        shard_counts = (
+        # Spilled before the shard counts are known: the assignment waits for them (a side
+        # input), and what waits is held by a local runner, so it must be references.
+        spilled = (
             encoded
-            | "Tokens per doc" >> beam.Map(lambda kv: (kv[0], len(kv[1][2]) // itemsize))
+            | "Count tokens"
+            >> beam.MapTuple(
+                lambda split, doc: ((split, doc[0], doc[1], len(doc[2]) // itemsize), doc[2])
+            )
+            | "Spill tokens" >> SpillValues(self._spill)
+        )
+        shard_counts = (
+            spilled
+            | "Tokens per doc" >> beam.MapTuple(lambda key, _: (key[0], key[3]))
             | "Tokens per split" >> beam.CombinePerKey(sum)
             | "Shards per split" >> beam.Map(lambda kv: (kv[0], max(1, math.ceil(kv[1] / target))))
         )
 
-        def assign(kv, counts):
-            split, (order, doc_id, tokens) = kv
+        def assign(key, tokens, counts=None):
+            split, order, doc_id, _ = key
             shard = stable_hash("shard", str(seed), doc_id) % counts[split]
-            return ((split, shard), order, doc_id), tokens
+            return (split, shard), (order, doc_id, tokens)
 
         return (
-            encoded
-            | "Assign shard" >> beam.Map(assign, counts=beam.pvalue.AsDict(shard_counts))
-            | "Spill tokens" >> SpillValues(self._spill)
-            | "Key by shard" >> beam.MapTuple(lambda key, tokens: (key[0], (*key[1:], tokens)))
+            spilled
+            | "Assign shard" >> beam.MapTuple(assign, counts=beam.pvalue.AsDict(shard_counts))
             | "Group shard" >> beam.GroupByKey()
             | "Write shard" >> beam.Map(self._write)
         )
