@@ -2,8 +2,10 @@
 
 The pipelines are the same as on the local runner; only options change. kprep fills in what a
 user would otherwise have to know (per-stage machine types, how workers get kprep's code) and
-leaves every option the user passes alone. Shuffle-heavy prepare (line and document dedupe)
-gets high-memory workers; the CPU-bound tokenizer sample (Kiwi) and tokenize get standard ones.
+leaves every option the user passes alone. Every stage gets standard 8-vCPU workers: Dataflow
+Shuffle keeps the groupings off the workers, and the most one SDK process holds (an output
+shard being sorted: ~0.9 GB in prepare, ~2 GB in tokenize at 1.2 TB; docs/scale.md) fits the
+4 GB per vCPU of an n2-standard machine.
 Dataflow Shuffle and Runner v2 are Dataflow's batch defaults and are kept.
 """
 
@@ -15,7 +17,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STAGE_MACHINE_TYPES = {
-    "prepare": "n2-highmem-8",
+    "prepare": "n2-standard-8",
     "train_tokenizer": "n2-standard-8",
     "tokenize": "n2-standard-8",
 }

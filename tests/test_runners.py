@@ -63,7 +63,7 @@ def test_dataflow_template_holds_every_prepare_step(tmp_path):
     )
     assert code == 0
     pool = json.loads(template.read_text())["environment"]["workerPools"][0]
-    assert pool["machineType"] == "n2-highmem-8"
+    assert pool["machineType"] == "n2-standard-8"
     assert any(p["name"] == "workflow.tar.gz" for p in pool["packages"])  # kprep for the workers
     graph = beam_runner_api_pb2.Pipeline()
     graph.ParseFromString((tmp_path / "staging" / "pipeline.pb").read_bytes())
@@ -116,7 +116,7 @@ def test_every_runner_writes_the_same_bytes(tmp_path):
 
 # The per-stage options of a 1.2 TB run (docs/scale.md, "1.2 TB on Dataflow").
 TERABYTE_OPTIONS = {
-    "prepare": ["--machine_type=n2-highmem-8", "--max_num_workers=150", "--disk_size_gb=200"],
+    "prepare": ["--machine_type=n2-standard-8", "--max_num_workers=150", "--disk_size_gb=200"],
     "train-tokenizer": ["--machine_type=n2-standard-8", "--max_num_workers=20"],
     "tokenize": ["--machine_type=n2-standard-8", "--max_num_workers=100", "--disk_size_gb=100"],
 }
