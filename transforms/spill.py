@@ -39,9 +39,9 @@ from apache_beam.transforms.window import GlobalWindows
 from transforms.stage import METRICS_NAMESPACE, apply_then_flatten
 
 OPEN_SPILL_FILES = 64  # read handles kept open per process
-# Records per partition buffered before they are appended to its file: bounds a bundle's
-# memory at partitions x this many records.
-PARTITION_BUFFER_RECORDS = 2_000
+# Records a partition writer buffers before it appends them to the partition files: its memory
+# stays the same however many partitions a large input has.
+BUFFERED_RECORDS = 50_000
 # Partitions are sized for about this many input bytes each (a partition of the busiest
 # grouping, LSH bands, then holds ~20 records per 4 KB document: ~150k records, ~40 MB).
 INPUT_BYTES_PER_PARTITION = 32 * 1024 * 1024
@@ -173,11 +173,13 @@ class _WritePartitions(beam.DoFn):
         self._spill = spill
         self._buffers: dict[int, list] = {}
         self._files: dict[int, str] = {}
+        self._buffered = 0
         self._records = Metrics.counter(METRICS_NAMESPACE, _metric(grouping, "records"))
         self._bytes = Metrics.counter(METRICS_NAMESPACE, _metric(grouping, "bytes"))
 
     def start_bundle(self):
         self._buffers, self._files = {}, {}
+        self._buffered = 0
 
     def _flush(self, partition: int) -> None:
         if partition not in self._files:
@@ -192,10 +194,12 @@ class _WritePartitions(beam.DoFn):
 
     def process(self, key_and_value: tuple[Any, Any]):
         partition = partition_of(key_and_value[0], self._spill.partitions)
-        buffer = self._buffers.setdefault(partition, [])
-        buffer.append(key_and_value)
-        if len(buffer) >= PARTITION_BUFFER_RECORDS:
-            self._flush(partition)
+        self._buffers.setdefault(partition, []).append(key_and_value)
+        self._buffered += 1
+        if self._buffered >= BUFFERED_RECORDS:
+            for buffered in list(self._buffers):
+                self._flush(buffered)
+            self._buffered = 0
 
     def finish_bundle(self):
         for partition in list(self._buffers):
