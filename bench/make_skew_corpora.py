@@ -250,7 +250,8 @@ def make_near_chain(out_dir: Path, scale: float, seed: int) -> dict[str, Any]:
     """A chain of one-line documents, each its predecessor with one sentence replaced.
 
     The replacement has the same length, so every document has the same length and the
-    keeper is the smallest id. Ids follow the chain (``chain-0000000`` first), the order in
+    keeper is the smallest id; no step returns to an earlier document (which would be an exact
+    copy, found at 50,000 documents). Ids follow the chain (``chain-0000000`` first), the order in
     which large-star/small-star connected components needs the most rounds (about log2 N on
     a path). Expected: one cluster of N, ``chain-0000000`` kept, N-1 rejected ``dedupe near``.
     """
@@ -263,16 +264,22 @@ def make_near_chain(out_dir: Path, scale: float, seed: int) -> dict[str, Any]:
     chain: list[tuple[str, ...]] = []
     first_shingles = previous = shingles(" ".join(current))
     step_j = []
+    seen = {tuple(current)}  # a step may not return to an earlier document: that is a copy
     for _ in range(count):
         chain.append(tuple(current))
         if len(chain) == count:
             break
-        position = rng.randrange(CHAIN_SENTENCES)
-        present = set(current)
-        candidates = by_length[len(current[position])]
-        while (replacement := rng.choice(candidates)) in present:
-            pass
-        current[position] = replacement
+        while True:
+            position = rng.randrange(CHAIN_SENTENCES)
+            present = set(current)
+            candidates = by_length[len(current[position])]
+            while (replacement := rng.choice(candidates)) in present:
+                pass
+            following = [*current[:position], replacement, *current[position + 1 :]]
+            if tuple(following) not in seen:
+                break
+        current = following
+        seen.add(tuple(current))
         now = shingles(" ".join(current))
         step_j.append(jaccard(previous, now))
         previous = now
