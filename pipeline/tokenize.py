@@ -208,8 +208,7 @@ def run_tokenize(
     clear_parquet(rejected_dir, prefix="tokenize")
     if not FileSystems.exists(shards_dir):
         FileSystems.mkdirs(shards_dir)
-    clean_bytes = sum(FileSystems.match([path])[0].metadata_list[0].size_in_bytes for path in files)
-    with spill_directory(beam_args, shards_dir, clean_bytes) as spill:
+    with spill_directory(beam_args, shards_dir) as spill:  # values only: no partitions to size
         build_tokenize(pipeline, *graph, spill=spill)
         result = pipeline.run()
         result.wait_until_finish()

@@ -82,9 +82,11 @@ def worker_paths(paths: Sequence[str], beam_args: Sequence[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def spill_directory(beam_args: list[str], out_dir: str, input_bytes: int) -> Iterator[Spill | None]:
-    """Where a local run's large groupings spill (transforms/spill.py), sized for
-    ``input_bytes`` and removed when the run ends; ``None`` on distributed runners, whose
+def spill_directory(
+    beam_args: list[str], out_dir: str, input_bytes: int = 0
+) -> Iterator[Spill | None]:
+    """Where a local run's large groupings spill (transforms/spill.py), with partitions sized
+    for ``input_bytes``, removed when the run ends; ``None`` on distributed runners, whose
     shuffles spill by themselves.
 
     The directory lies inside a local ``out_dir`` (the same disk as the outputs; it holds about
