@@ -7,6 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.verify import verify_run
+from tests.run_digest import RECORDED, run_digest
 from transforms.megatron import IndexedDataset
 
 pytestmark = pytest.mark.slow
@@ -148,3 +149,10 @@ def test_tokenize_fails_when_a_document_goes_missing(run_dir, tmp_path, monkeypa
             str(tmp_path / "rejected"),
             ["--direct_running_mode=in_memory"],
         )
+
+
+def test_outputs_match_the_recorded_digests(run_dir):
+    """Refactoring must leave every output as it was (tests/run_digest.py says how to update)."""
+    recorded = json.loads(RECORDED.read_text())
+    changed = {name for name, digest in run_digest(run_dir).items() if recorded.get(name) != digest}
+    assert not changed and run_digest(run_dir).keys() == recorded.keys(), sorted(changed)
