@@ -299,7 +299,7 @@ def line_dedupe_effect(docs: list[dict], min_docs: int) -> None:
     from apache_beam.options.pipeline_options import PipelineOptions
     from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-    from transforms.line_dedupe import RemoveRepeatedLines
+    from transforms.steps.line_dedupe import RemoveRepeatedLines
 
     cleaned = [dict(doc, text=clean_text(doc["text"])) for doc in docs]
     pipeline = beam.Pipeline(

@@ -33,9 +33,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from runners.local import make_pipeline  # noqa: E402
-from transforms.dedupe import DedupeConfig, Deduplicate, keeper_rank  # noqa: E402
+from transforms.dedupe import DedupeConfig, keeper_rank  # noqa: E402
 from transforms.minhash import MinHasher, band_keys, shingle_ids  # noqa: E402
 from transforms.records import make_document  # noqa: E402
+from transforms.steps.dedupe import Deduplicate
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ko_docs.jsonl.gz"
 DUP, DISTINCT = 0.8, 0.5

@@ -106,10 +106,11 @@ def run_once(directory: Path, workers: int, baseline: bool) -> dict:
     import apache_beam as beam
     from apache_beam.metrics.metric import MetricsFilter
 
-    from runners.local import make_pipeline
-    from transforms.dedupe import DedupeConfig, Deduplicate
+    from runners.options import make_pipeline
+    from transforms.dedupe import DedupeConfig
     from transforms.records import make_document
-    from transforms.stage import METRICS_NAMESPACE
+    from transforms.steps.dedupe import Deduplicate
+    from transforms.steps.stage import METRICS_NAMESPACE
 
     def to_document(line: str) -> dict:
         record = json.loads(line)

@@ -35,10 +35,11 @@ sys.path.insert(0, str(ROOT))
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from pipeline.train_tokenizer import run_train_tokenizer  # noqa: E402
 from tokenizer_training.morphemes import load_kiwi, split_morphemes  # noqa: E402
 from tokenizer_training.report import RELEASED_NAME, tokenizer_report  # noqa: E402
 from tokenizer_training.sample import held_out_from_clean, read_sample, text_bytes  # noqa: E402
-from tokenizer_training.train import run_train_tokenizer, train_bpe  # noqa: E402
+from tokenizer_training.train import train_bpe  # noqa: E402
 from transforms.pii import DEFAULT_PII_TOKENS  # noqa: E402
 from transforms.records import CLEAN_SCHEMA, make_document  # noqa: E402
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import ConfigError, KprepConfig, build_config, load_config_file
-from pipeline.outputs import CONFIG_FILE, join, record_stage_stats, write_json
+from pipeline.outputs import CONFIG_FILE, record_stage_stats
 from runners.paths import absolute_path, worker_paths
+from transforms.files import join, write_json
 
 log = logging.getLogger("kprep")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -193,7 +194,7 @@ def _add_shard_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from runners.trainer import add_neox_config_arguments, add_train_arguments
+    from trainer.launch import add_neox_config_arguments, add_train_arguments
 
     parser = argparse.ArgumentParser(
         prog="kprep",
@@ -352,7 +353,7 @@ def cmd_prepare(args: argparse.Namespace, beam_args: list[str], config: KprepCon
 def cmd_train_tokenizer(
     args: argparse.Namespace, beam_args: list[str], config: KprepConfig, run_dir: str
 ) -> int:
-    from tokenizer_training.train import run_train_tokenizer
+    from pipeline.train_tokenizer import run_train_tokenizer
 
     log.info(
         "train-tokenizer: vocab %d + %d PII tokens",
@@ -427,7 +428,7 @@ def cmd_tokenize(
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from runners.trainer import run_train
+    from trainer.launch import run_train
 
     file_values = load_config_file(args.config) if args.config else {}
     return run_train(args, file_values.get("train"))
@@ -455,8 +456,8 @@ def cmd_run(args: argparse.Namespace, beam_args: list[str], config: KprepConfig)
     from pipeline import resume
     from pipeline.prepare import run_prepare
     from pipeline.tokenize import tokenizer_file
-    from runners.dataflow import graph_only
-    from transforms.beam_io import expand_patterns
+    from runners.options import graph_only
+    from transforms.files import expand_patterns
 
     out = args.output
     if not config.input.patterns:
@@ -540,7 +541,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from pipeline.prepare import AccountingError, UnreadableFilesError
     from pipeline.tokenize import TokenizerError
     from runners.local import RunnerError
-    from transforms.beam_io import InputError
+    from transforms.files import InputError
 
     return (
         ConfigError,
@@ -579,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             return cmd_train(args)
         if args.command == "neox-config":
-            from runners.trainer import run_neox_config
+            from trainer.launch import run_neox_config
 
             return run_neox_config(args)
         config = effective_config(args, COMMAND_FLAGS[args.command])

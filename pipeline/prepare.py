@@ -17,26 +17,20 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics.metric import MetricsFilter
 
 from pipeline.config import KprepConfig
-from pipeline.outputs import (
-    clear_parquet,
-    count_rows,
-    join,
-    read_json,
-    record_stage_stats,
-    summarise_rejected,
-)
+from pipeline.outputs import record_stage_stats, summarise_rejected
 from pipeline.resume import MARKER_DIR
-from runners.dataflow import graph_only
-from runners.local import describe_runner, make_pipeline
+from runners.options import describe_runner, graph_only, make_pipeline
 from runners.paths import spill_directory
-from transforms.beam_io import ReadDocuments, WriteSortedParquet, WriteTotals, expand_patterns
-from transforms.clean import MaskPii, clean_text, filter_document, scrub_rejected
-from transforms.dedupe import Deduplicate
-from transforms.line_dedupe import RemoveRepeatedLines
+from transforms.clean import clean_text, filter_document, scrub_rejected
+from transforms.files import clear_parquet, count_rows, expand_patterns, join, read_json
 from transforms.read import ReadOptions
 from transforms.records import CLEAN_SCHEMA, REJECTED_SCHEMA
-from transforms.spill import Spill
-from transforms.stage import METRICS_NAMESPACE, DocStep
+from transforms.steps.dedupe import Deduplicate
+from transforms.steps.io import ReadDocuments, WriteSortedParquet, WriteTotals
+from transforms.steps.line_dedupe import RemoveRepeatedLines
+from transforms.steps.mask_pii import MaskPii
+from transforms.steps.spill import Spill
+from transforms.steps.stage import METRICS_NAMESPACE, DocStep
 
 log = logging.getLogger("kprep")
 

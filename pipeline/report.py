@@ -24,7 +24,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.outputs import CONFIG_FILE, join, list_parquet, load_stats, read_json, write_text
+from pipeline.outputs import CONFIG_FILE, load_stats
+from transforms.files import join, list_parquet, read_json, write_text
 from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS
 
 REPORT_HTML = "report.html"

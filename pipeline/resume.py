@@ -14,7 +14,7 @@ from typing import Any
 
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.outputs import join, read_json, write_json
+from transforms.files import join, read_json, write_json
 
 MARKER_DIR = ".kprep"
 

@@ -17,7 +17,12 @@ import yaml
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import KprepConfig
-from pipeline.outputs import (
+from pipeline.prepare import AccountingError
+from runners.options import graph_only, make_pipeline
+from runners.paths import spill_directory
+from tokenizer_training.train import EOD_TOKEN
+from transforms.fast_bpe import load_encoder
+from transforms.files import (
     clear_parquet,
     count_rows,
     join,
@@ -26,23 +31,12 @@ from pipeline.outputs import (
     write_json,
     write_text,
 )
-from pipeline.prepare import AccountingError
-from runners.dataflow import graph_only
-from runners.local import make_pipeline
-from runners.paths import spill_directory
-from tokenizer_training.train import EOD_TOKEN
-from transforms.beam_io import WriteSortedParquet
-from transforms.fast_bpe import load_encoder
 from transforms.megatron import dtype_for_vocab
 from transforms.records import REJECTED_SCHEMA
-from transforms.shards import (
-    SPLITS,
-    EncodeFiles,
-    WriteShards,
-    load_tokenizer,
-    read_tokenizer_json,
-)
-from transforms.spill import Spill
+from transforms.shards import SPLITS, load_tokenizer, read_tokenizer_json
+from transforms.steps.io import WriteSortedParquet
+from transforms.steps.shards import EncodeFiles, WriteShards
+from transforms.steps.spill import Spill
 
 log = logging.getLogger("kprep")
 MANIFEST = "manifest.json"

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.outputs import join, load_stats, read_columns, read_json
+from pipeline.outputs import load_stats
+from transforms.files import join, read_columns, read_json
 from transforms.megatron import IndexedDataset, ShardFormatError
 from transforms.pii import find_pii
 from transforms.records import stable_hash

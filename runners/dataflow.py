@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apache_beam.options.pipeline_options import PipelineOptions
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STAGE_MACHINE_TYPES = {
     "prepare": "n2-standard-8",
@@ -41,10 +39,3 @@ def with_stage_defaults(beam_args: list[str], stage: str | None) -> list[str]:
     elif not _given(args, "--setup_file"):
         args.append(f"--setup_file={PROJECT_ROOT / 'setup.py'}")  # stage kprep as a package
     return args
-
-
-def graph_only(beam_args: list[str]) -> bool:
-    """Whether the run only validates the graph or writes a template, running nothing."""
-    options = PipelineOptions(beam_args).get_all_options()
-    dry_run = str(options.get("dry_run") or "").lower() in ("true", "1")
-    return dry_run or bool(options.get("template_location"))

@@ -19,9 +19,9 @@ from collections.abc import Iterator, Sequence
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from runners.dataflow import graph_only
 from runners.local import RunnerError
-from transforms.spill import Spill
+from runners.options import graph_only
+from transforms.steps.spill import Spill
 
 # Portable runners whose job server runs in this process when --job_endpoint says so.
 PORTABLE_RUNNERS = ("portable", "flink", "spark")
@@ -85,7 +85,7 @@ def worker_paths(paths: Sequence[str], beam_args: Sequence[str]) -> list[str]:
 def spill_directory(
     beam_args: list[str], out_dir: str, input_bytes: int = 0
 ) -> Iterator[Spill | None]:
-    """Where a local run's large groupings spill (transforms/spill.py), with partitions sized
+    """Where a local run's large groupings spill (transforms/steps/spill.py), with partitions sized
     for ``input_bytes``, removed when the run ends; ``None`` on distributed runners, whose
     shuffles spill by themselves.
 

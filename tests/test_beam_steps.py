@@ -4,10 +4,10 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 from apache_beam.testing.util import assert_that, equal_to
 
-from runners.local import make_pipeline
-from transforms.beam_io import WriteSortedParquet
+from runners.options import make_pipeline
 from transforms.records import REJECTED_SCHEMA, Drop, make_document, make_rejected
-from transforms.stage import DocStep
+from transforms.steps.io import WriteSortedParquet
+from transforms.steps.stage import DocStep
 
 ARGS = ["--direct_running_mode=in_memory"]
 

@@ -10,17 +10,15 @@ import pytest
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.testing.util import assert_that, equal_to
 
-from runners.local import make_pipeline
+from runners.options import make_pipeline
 from transforms.components import ComponentsDidNotConverge, components_locally
 from transforms.dedupe import (
     DedupeConfig,
-    Deduplicate,
     bucket_links,
     describe_params,
     keeper_rank,
     merge_groups,
     resolve_group,
-    text_key,
 )
 from transforms.minhash import (
     MinHasher,
@@ -34,8 +32,9 @@ from transforms.minhash import (
     shingle_hashes,
     shingle_ids,
 )
-from transforms.records import make_document
-from transforms.stage import METRICS_NAMESPACE
+from transforms.records import make_document, text_key
+from transforms.steps.dedupe import Deduplicate
+from transforms.steps.stage import METRICS_NAMESPACE
 
 IN_MEMORY = ["--direct_running_mode=in_memory"]
 # Few rounds keep the unrolled graph small (the test graphs converge in 1-2); a lower check

@@ -131,7 +131,7 @@ def test_tokenize_fails_when_a_document_goes_missing(run_dir, tmp_path, monkeypa
     from pipeline.config import build_config
     from pipeline.prepare import AccountingError
     from pipeline.tokenize import run_tokenize
-    from transforms.shards import _EncodeFile
+    from transforms.steps.shards import _EncodeFile
 
     lost = pq.read_table(run_dir / "clean", columns=["id"]).column("id")[0].as_py()
     emit = _EncodeFile._emit

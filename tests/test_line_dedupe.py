@@ -5,13 +5,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.line_dedupe import (
-    MIN_LINE_CHARS,
-    RemoveRepeatedLines,
-    line_keys,
-    removals_for_line,
-    remove_lines,
-)
+from transforms.line_dedupe import MIN_LINE_CHARS, line_keys, removals_for_line, remove_lines
+from transforms.steps.line_dedupe import RemoveRepeatedLines
 
 FOOTER = "Copyright 2024 예시 신문사. 모든 권리 보유."
 MENU = "홈 > 뉴스 > 정치 > 국회"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.outputs import list_parquet
-from transforms import beam_io
+from transforms import files
+from transforms.files import list_parquet
 
 SAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl")
 RUN = ["--vocab-size", "1000", "--skip-train", "--direct_running_mode=in_memory"]
@@ -80,14 +80,14 @@ def test_a_changed_option_reruns_only_later_stages(tmp_path, reference, caplog):
 
 def test_a_retried_write_replaces_the_file_and_a_crashed_one_stays_invisible(tmp_path, monkeypatch):
     target = tmp_path / "part-00000-of-00001.parquet"
-    beam_io.write_file_atomically(str(target), b"first attempt")
-    beam_io.write_file_atomically(str(target), b"retried attempt")  # a retried bundle
+    files.write_file_atomically(str(target), b"first attempt")
+    files.write_file_atomically(str(target), b"retried attempt")  # a retried bundle
     assert target.read_bytes() == b"retried attempt"
 
     def crash(*_):
         raise RuntimeError("worker lost before the rename")
 
-    monkeypatch.setattr(beam_io.FileSystems, "rename", crash)
+    monkeypatch.setattr(files.FileSystems, "rename", crash)
     with pytest.raises(RuntimeError):
-        beam_io.write_file_atomically(str(tmp_path / "part-00001-of-00002.parquet"), b"partial")
+        files.write_file_atomically(str(tmp_path / "part-00001-of-00002.parquet"), b"partial")
     assert list_parquet(str(tmp_path)) == [str(target)]  # the temporary file is not an output

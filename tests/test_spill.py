@@ -13,10 +13,10 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
 import pipeline.prepare
-import transforms.spill
+import transforms.steps.spill
 from pipeline.cli import main
 from runners.paths import SPILL_PREFIX, spill_directory
-from transforms.spill import (
+from transforms.steps.spill import (
     Spill,
     SpillingCombinePerKey,
     SpillingGroupByKey,
@@ -106,7 +106,7 @@ def _group_with(spill, pairs, runner=None):
 
 @pytest.mark.parametrize("partitions", [1, 4, 64])
 def test_spilling_group_by_key_groups_like_group_by_key(tmp_path, partitions, monkeypatch):
-    monkeypatch.setattr(transforms.spill, "BUFFERED_RECORDS", 7)  # many flushes per file
+    monkeypatch.setattr(transforms.steps.spill, "BUFFERED_RECORDS", 7)  # many flushes per file
     # A hot key (5,000 values), keys of several types, values with text.
     pairs = [(b"hot", n) for n in range(5000)]
     pairs += [((n % 37, "node"), f"값 {n}") for n in range(3000)]

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from tokenizers import Tokenizer, pre_tokenizers
 
+from pipeline.train_tokenizer import run_train_tokenizer
 from tokenizer_training.config import TokenizerTrainingConfig
 from tokenizer_training.morphemes import (
     MORPHEME_BOUNDARY,
@@ -28,7 +29,7 @@ from tokenizer_training.sample import (
     held_out_sample,
     read_sample,
 )
-from tokenizer_training.train import SPECIAL_TOKENS, run_train_tokenizer, train_bpe
+from tokenizer_training.train import SPECIAL_TOKENS, train_bpe
 from transforms.records import CLEAN_SCHEMA, make_document
 
 ARGS = ["--direct_running_mode=in_memory"]

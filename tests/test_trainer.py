@@ -15,14 +15,14 @@ from transforms.megatron import encode_shard
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from runners.trainer import (  # noqa: E402
+from trainer.config import TrainConfig  # noqa: E402
+from trainer.data import Documents, PackedDataset, build_blend  # noqa: E402
+from trainer.launch import (  # noqa: E402
     add_neox_config_arguments,
     add_train_arguments,
     run_neox_config,
     run_train,
 )
-from trainer.config import TrainConfig  # noqa: E402
-from trainer.data import Documents, PackedDataset, build_blend  # noqa: E402
 from trainer.model import describe  # noqa: E402
 from trainer.train import train  # noqa: E402
 

@@ -1,33 +1,26 @@
-"""The tokenizer's training sample, drawn and morpheme-split in Beam, and its held-out complement.
+"""The tokenizer's training sample and its held-out complement: which documents, and reading them.
 
     clean/*.parquet -> Read sampled docs (id hash < threshold) -> Spread -> Split morphemes (Kiwi)
         -> sample-NNNNN-of-MMMMM.parquet (id, text; sorted by id)    sample.json (written last)
 
 A document is in the sample when ``stable_hash("tokenizer-sample", id)`` falls below a threshold
 set from the text bytes in clean/, so the same clean/ and size give the same sample on any runner,
-and the held-out documents of ``kprep tokenizer-report`` are exactly those above it. Kiwi is the
-slow step (about 0.1-0.15 MB/s per core), so it runs in parallel on the Beam workers; the split
-sample is kept with a manifest and reused while clean/ and the options are unchanged.
+and the held-out documents of ``kprep tokenizer-report`` are exactly those above it.
+The Beam graph that draws and Kiwi-splits the sample is pipeline/train_tokenizer.py.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import time
 from collections.abc import Iterator
 from typing import Any
 
-import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.outputs import clear_parquet, join, list_parquet, read_json, write_json
-from runners.dataflow import graph_only
-from runners.local import make_pipeline
-from tokenizer_training.morphemes import ANALYSER, load_kiwi, split_morphemes
-from transforms.beam_io import SpreadFiles, WriteSortedParquet, WriteTotals
+from tokenizer_training.morphemes import ANALYSER
+from transforms.files import join, list_parquet
 from transforms.records import stable_hash
 
 SAMPLE_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string())])
@@ -61,64 +54,13 @@ def sample_position(doc_id: str) -> int:
     return stable_hash(SAMPLE_SALT, doc_id)
 
 
-def _read_sampled(path: str, threshold: int) -> Iterator[dict[str, str]]:
+def read_sampled(path: str, threshold: int) -> Iterator[dict[str, str]]:
     with FileSystems.open(path) as handle:
         for batch in pq.ParquetFile(handle).iter_batches(columns=["id", "text"]):
             ids, texts = batch.column("id").to_pylist(), batch.column("text").to_pylist()
             for doc_id, text in zip(ids, texts, strict=True):
                 if sample_position(doc_id) < threshold:
                     yield {"id": doc_id, "text": text}
-
-
-class _SplitMorphemes(beam.DoFn):
-    """Document -> the same document with U+0CF1 between the morphemes of each eojeol."""
-
-    def __init__(self, protected: list[str]):
-        self._protected = protected
-        self._kiwi = None
-
-    def setup(self):
-        self._kiwi = load_kiwi()
-
-    def process(self, doc: dict[str, str]):
-        yield {"id": doc["id"], "text": split_morphemes(self._kiwi, doc["text"], self._protected)}
-
-
-class SampleTexts(beam.PTransform):
-    """Clean Parquet files -> the sampled documents, morpheme-split when asked."""
-
-    def __init__(
-        self,
-        files: list[str],
-        threshold: int,
-        morpheme_split: bool,
-        protected: list[str],
-        totals_path: str,
-    ):
-        super().__init__()
-        self._files = files
-        self._threshold = threshold
-        self._morpheme_split = morpheme_split
-        self._protected = protected
-        self._totals_path = totals_path
-
-    def expand(self, pbegin):
-        docs = (
-            pbegin
-            | "Files" >> SpreadFiles(self._files)
-            | "Read sampled" >> beam.FlatMap(_read_sampled, threshold=self._threshold)
-        )
-        _ = docs | "Count sampled" >> WriteTotals(
-            self._totals_path, size=lambda doc: len(doc["text"].encode("utf-8"))
-        )
-        if not self._morpheme_split:
-            return docs
-        return (
-            docs
-            # Kiwi is the slow step: spread single documents, not whole files, over the workers.
-            | "Spread documents" >> beam.Reshuffle()
-            | "Split morphemes" >> beam.ParDo(_SplitMorphemes(self._protected))
-        )
 
 
 def sample_fingerprint(
@@ -135,74 +77,6 @@ def sample_fingerprint(
         "analyser": ANALYSER if morpheme_split else None,
         "protected": sorted(protected),
     }
-
-
-def build_sample(
-    pipeline: beam.Pipeline,
-    files: list[str],
-    sample_dir: str,
-    sample_bytes: int,
-    morpheme_split: bool,
-    protected: list[str],
-) -> int:
-    """The sample graph: about ``sample_bytes`` of ``files``' text, Kiwi-split, written sorted
-    to ``sample_dir``. Returns the clean text bytes it samples from."""
-    available = text_bytes(files)
-    threshold = sample_threshold(available, sample_bytes)
-    shards = max(1, math.ceil(min(available, sample_bytes) / SHARD_BYTES))
-    totals_path = join(sample_dir, SAMPLE_TOTALS)
-    _ = (
-        pipeline
-        | "Sample" >> SampleTexts(files, threshold, morpheme_split, protected, totals_path)
-        | "Write sample" >> WriteSortedParquet(sample_dir, SAMPLE_SCHEMA, shards, SAMPLE_PREFIX)
-    )
-    return available
-
-
-def write_sample(
-    clean_dir: str,
-    sample_dir: str,
-    sample_bytes: int,
-    morpheme_split: bool,
-    protected: list[str],
-    beam_args: list[str],
-) -> dict[str, Any]:
-    """Draw (and split) the training sample into ``sample_dir`` unless it is already there."""
-    files = list_parquet(clean_dir)
-    if not files:
-        raise FileNotFoundError(f"no clean Parquet files in {clean_dir}: run `kprep prepare` first")
-    fingerprint = sample_fingerprint(files, sample_bytes, morpheme_split, protected)
-    manifest_path = join(sample_dir, SAMPLE_MANIFEST)
-    if graph_only(beam_args):
-        pipeline = make_pipeline(beam_args, "train_tokenizer")
-        build_sample(pipeline, files, sample_dir, sample_bytes, morpheme_split, protected)
-        pipeline.run()
-        return {"graph_only": True}
-    if FileSystems.exists(manifest_path):
-        manifest = read_json(manifest_path)
-        if manifest["fingerprint"] == fingerprint and list_parquet(sample_dir, SAMPLE_PREFIX):
-            return dict(manifest["figures"], reused=True)
-        FileSystems.delete([manifest_path])
-    clear_parquet(sample_dir, SAMPLE_PREFIX)
-    if not FileSystems.exists(sample_dir):
-        FileSystems.mkdirs(sample_dir)
-
-    started = time.monotonic()
-    pipeline = make_pipeline(beam_args, "train_tokenizer")
-    available = build_sample(pipeline, files, sample_dir, sample_bytes, morpheme_split, protected)
-    result = pipeline.run()
-    result.wait_until_finish()
-    totals = read_json(join(sample_dir, SAMPLE_TOTALS))
-    figures = {
-        "documents": totals["records"],
-        "bytes": totals["bytes"],
-        "clean_text_bytes": available,
-        "morpheme_split": morpheme_split,
-        "analyser": fingerprint["analyser"],
-        "beam_wall_s": round(time.monotonic() - started, 2),
-    }
-    write_json(manifest_path, {"fingerprint": fingerprint, "figures": figures})
-    return dict(figures, reused=False)
 
 
 def read_sample(sample_dir: str) -> Iterator[str]:

@@ -14,14 +14,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from collections.abc import Iterable, Iterator, Mapping
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
-from pipeline.outputs import join, write_text
 from tokenizer_training.morphemes import MORPHEME_BOUNDARY
-from tokenizer_training.sample import read_sample, write_sample
+from transforms.files import join, write_text
 
 log = logging.getLogger("kprep")
 
@@ -123,62 +121,3 @@ def save_tokenizer_dir(tokenizer: Tokenizer, out_dir: str) -> None:
     write_text(join(out_dir, "tokenizer_config.json"), json.dumps(config, indent=2) + "\n")
     specials_map = dict(specials, additional_special_tokens=added)
     write_text(join(out_dir, "special_tokens_map.json"), json.dumps(specials_map, indent=2) + "\n")
-
-
-def default_sample_dir(clean_dir: str) -> str:
-    """RUN_DIR/tokenizer_sample beside RUN_DIR/clean: kept apart from the tokenizer files."""
-    parent = clean_dir.rstrip("/").rsplit("/", 1)[0] if "/" in clean_dir.rstrip("/") else "."
-    return join(parent, "tokenizer_sample")
-
-
-def run_train_tokenizer(
-    clean_dir: str,
-    out_dir: str,
-    vocab_size: int,
-    sample_bytes: int,
-    pii_tokens: Mapping[str, str],
-    show_progress: bool = True,
-    morpheme_split: bool = True,
-    beam_args: list[str] | None = None,
-    sample_dir: str | None = None,
-) -> dict:
-    """Sample clean/ in Beam, train BPE on it and save the Hugging Face files; returns figures.
-
-    The split sample stays in ``sample_dir`` (default RUN_DIR/tokenizer_sample) and is reused
-    by the next run with the same clean/ and options, so a new ``vocab_size`` costs no Kiwi time.
-    """
-    started = time.monotonic()
-    sample_dir = sample_dir or default_sample_dir(clean_dir)
-    sample = write_sample(
-        clean_dir,
-        sample_dir,
-        sample_bytes,
-        morpheme_split,
-        protected=[*SPECIAL_TOKENS, *ordered_pii_tokens(pii_tokens)],
-        beam_args=beam_args if beam_args is not None else [],
-    )
-    if sample.get("graph_only"):
-        return sample
-    if not sample["documents"]:
-        raise ValueError(f"the tokenizer sample of {clean_dir} is empty: raise sample_bytes")
-    sampled_s = time.monotonic()
-    tokenizer = train_bpe(
-        read_sample(sample_dir),
-        vocab_size,
-        pii_tokens,
-        show_progress=show_progress,
-        length=sample["documents"],
-    )
-    save_tokenizer_dir(tokenizer, out_dir)
-    return {
-        "sample_documents": sample["documents"],
-        "sample_bytes": sample["bytes"],
-        "sample_reused": sample["reused"],
-        "morpheme_split": morpheme_split,
-        "analyser": sample["analyser"],
-        "vocab_size": tokenizer.get_vocab_size(with_added_tokens=True),
-        "merges": len(json.loads(tokenizer.to_str())["model"]["merges"]),
-        "sample_wall_s": round(sampled_s - started, 2),
-        "bpe_wall_s": round(time.monotonic() - sampled_s, 2),
-        "wall_s": round(time.monotonic() - started, 2),
-    }

@@ -1,4 +1,5 @@
-"""Connected components of a large graph in Beam: alternating large-star and small-star rounds.
+"""Connected components of a large graph by large-star and small-star rounds: the
+per-node functions and an in-memory reference (transforms/steps/components.py runs them in Beam).
 
 The algorithm of Kiveris et al., "Connected Components in MapReduce and Beyond" (SoCC 2014).
 Nodes are any totally ordered, deterministically encodable values (here ``(rank, rank, id)``
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
-
-import apache_beam as beam
 
 Node = Any  # totally ordered and hashable
 Edge = tuple[Node, Node]
@@ -116,7 +115,7 @@ def _local_round(edges: list[Edge]) -> list[Edge]:
     return sorted({e for node, nbrs in small.items() for e in small_star(node, nbrs)})
 
 
-def _fail_unless_converged(violations: int, max_rounds: int) -> int:
+def fail_unless_converged(violations: int, max_rounds: int) -> int:
     if violations:
         raise ComponentsDidNotConverge(
             f"near-dedupe connected components did not converge in max_rounds={max_rounds} "
@@ -124,55 +123,3 @@ def _fail_unless_converged(violations: int, max_rounds: int) -> int:
             f" raise max_rounds and run again"
         )
     return violations
-
-
-class _Round(beam.PTransform):
-    """One large-star then one small-star step over an edge collection."""
-
-    def expand(self, edges):
-        return (
-            edges
-            | "Both directions" >> beam.FlatMap(both_directions)
-            | "Group for large star" >> beam.GroupByKey()
-            | "Large star" >> beam.FlatMapTuple(large_star)
-            | "Larger end first" >> beam.FlatMap(larger_first)
-            | "Group for small star" >> beam.GroupByKey()
-            | "Small star" >> beam.FlatMapTuple(small_star)
-        )
-
-
-class ConnectedComponents(beam.PTransform):
-    """Undirected edges (u, v) -> (node, root) for every node on an edge; root = component min.
-
-    Nodes without edges are absent from the output (they are their own root); an edge may come
-    out more than once. Fails the
-    pipeline with :class:`ComponentsDidNotConverge` if ``max_rounds`` rounds are not enough;
-    the output is produced only after that check has passed.
-    """
-
-    def __init__(self, max_rounds: int):
-        super().__init__()
-        if max_rounds < 1:
-            raise ValueError(f"max_rounds must be at least 1, got {max_rounds}")
-        self._max_rounds = max_rounds
-
-    def expand(self, edges):
-        for number in range(1, self._max_rounds + 1):
-            edges = edges | f"Round {number}" >> _Round()
-        violations = (
-            edges
-            | "Roles of each node" >> beam.FlatMap(edge_roles)
-            | "Group roles" >> beam.GroupByKey()
-            | "Star violations" >> beam.MapTuple(star_violations)
-            | "Count violations" >> beam.CombineGlobally(sum)
-            | "Fail unless converged"
-            >> beam.Map(_fail_unless_converged, max_rounds=self._max_rounds)
-        )
-        # The side input makes every output wait for (and depend on) a passed check.
-        return edges | "Roots after the check" >> beam.Map(
-            _after_check, checked=beam.pvalue.AsSingleton(violations)
-        )
-
-
-def _after_check(edge: Edge, checked: int) -> Edge:
-    return edge

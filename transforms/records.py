@@ -85,3 +85,8 @@ def stable_hash(*parts: str | bytes) -> int:
         digest.update(part.encode("utf-8") if isinstance(part, str) else part)
         digest.update(b"\x00")
     return int.from_bytes(digest.digest(), "little")
+
+
+def text_key(text: str) -> bytes:
+    """The exact-dedupe key of an already-normalised text: 128 bits, so no two texts collide."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()

@@ -6,7 +6,8 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import worker_handlers
 from apache_beam.runners.worker import data_plane, sdk_worker_main
 
-from runners.local import RunnerError, describe_runner, make_pipeline, pipeline_options
+from runners.local import RunnerError
+from runners.options import describe_runner, make_pipeline, pipeline_options
 
 
 def test_multi_threading_is_refused_with_the_reason():

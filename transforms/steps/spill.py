@@ -36,7 +36,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
-from transforms.stage import METRICS_NAMESPACE, apply_then_flatten
+from transforms.steps.stage import METRICS_NAMESPACE, apply_then_flatten
 
 OPEN_SPILL_FILES = 64  # read handles kept open per process
 # Records a partition writer buffers before it appends them to the partition files: its memory

@@ -1,56 +1,24 @@
 """Beam sources and sinks for documents: read input files, write sorted Parquet shards.
 
 Output files are deterministic: rows go to ``part-NNNNN-of-MMMMM.parquet`` by a stable hash
-of their id, each file is sorted by id, written under a temporary name and renamed when
-complete, so a retried bundle never leaves a partial or duplicate file.
+of their id, each file is sorted by id and written atomically (transforms/files.py).
 """
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
-import pyarrow.parquet as pq
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
+from transforms.files import parquet_bytes, write_file_atomically
 from transforms.read import ReadOptions, read_file
 from transforms.records import stable_hash
-from transforms.spill import Spill, SpillValues, unspill
-from transforms.stage import METRICS_NAMESPACE, REJECTED, Progress, apply_then_flatten
-
-
-class InputError(ValueError):
-    """Input patterns that match nothing usable; the message says which and what to do."""
-
-
-def expand_patterns(patterns: list[str]) -> list[tuple[str, int]]:
-    """(path, size) of every file the patterns match, sorted; directories mean their files."""
-    if not patterns:
-        raise InputError("no input given: pass --input PATH_OR_GLOB[,PATH_OR_GLOB...]")
-    found: dict[str, int] = {}
-    for pattern in patterns:
-        if FileSystems.get_scheme(pattern) is None and os.path.isdir(pattern):
-            pattern = os.path.join(pattern, "*")
-        try:
-            metadata = FileSystems.match([pattern])[0].metadata_list
-        except Exception as err:  # noqa: BLE001 - any filesystem error is a usage error here
-            raise InputError(f"cannot list input {pattern!r}: {err}") from err
-        files = [m for m in metadata if not os.path.basename(m.path).startswith((".", "_"))]
-        if not files:
-            raise InputError(
-                f"input {pattern!r} matched no files: check the path, and quote globs "
-                "so that your shell does not expand them"
-            )
-        for m in files:
-            found[m.path] = m.size_in_bytes
-    return sorted(found.items())
+from transforms.steps.spill import Spill, SpillValues, unspill
+from transforms.steps.stage import METRICS_NAMESPACE, REJECTED, Progress, apply_then_flatten
 
 
 class SpreadFiles(beam.PTransform):
@@ -107,25 +75,6 @@ class ReadDocuments(beam.PTransform):
             | "Parse" >> beam.ParDo(_ReadFile(self._options)).with_outputs(REJECTED, main="docs")
         )
         return results.docs, results[REJECTED]
-
-
-def write_file_atomically(path: str, data: bytes | Iterable[bytes]) -> None:
-    """Write ``data`` (bytes, or chunks written as they come) to ``path`` through a temporary
-    name, so readers never see a partial file."""
-    directory, name = path.rsplit("/", 1) if "/" in path else (".", path)
-    temp = f"{directory}/.{name}.tmp-{uuid.uuid4().hex}"
-    with FileSystems.create(temp) as handle:
-        for chunk in [data] if isinstance(data, bytes) else data:
-            handle.write(chunk)
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-    FileSystems.rename([temp], [path])
-
-
-def parquet_bytes(rows: list[dict[str, Any]], schema: pa.Schema) -> bytes:
-    buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), buffer, compression="zstd")
-    return buffer.getvalue()
 
 
 class WriteSortedParquet(beam.PTransform):
