@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections import Counter
 from functools import partial
 from typing import Any
 
@@ -17,13 +18,12 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics.metric import MetricsFilter
 
 from pipeline.config import KprepConfig
-from pipeline.outputs import record_stage_stats, summarise_rejected
-from pipeline.resume import MARKER_DIR
 from runners.options import describe_runner, graph_only, make_pipeline
 from runners.paths import spill_directory
 from transforms.clean import clean_text, filter_document, scrub_rejected
-from transforms.files import clear_parquet, count_rows, expand_patterns, join, read_json
-from transforms.read import ReadOptions
+from transforms.files import clear_parquet, count_rows, expand_patterns, read_columns, read_json
+from transforms.layout import RunLayout, record_stage_stats
+from transforms.read import TRUNCATED_FILE, UNREADABLE_FILE
 from transforms.records import CLEAN_SCHEMA, REJECTED_SCHEMA
 from transforms.steps.dedupe import Deduplicate
 from transforms.steps.io import ReadDocuments, WriteSortedParquet, WriteTotals
@@ -38,7 +38,8 @@ log = logging.getLogger("kprep")
 BYTES_PER_OUTPUT_SHARD = 128 * 1024 * 1024
 
 
-RECORDS_READ = f"{MARKER_DIR}/prepare_records_read.json"  # counted from the data: exact on retries
+RECORDS_READ = "prepare_records_read"  # counted from the data: exact on retries
+FILE_LEVEL_REASONS = (UNREADABLE_FILE, TRUNCATED_FILE)
 
 
 class AccountingError(RuntimeError):
@@ -65,11 +66,9 @@ def build_prepare(
 ) -> None:
     """The prepare graph, one labelled step per stage; text crosses groupings through
     ``spill`` when set (local runners)."""
-    read_options = ReadOptions(
-        config.input.format, config.input.text_field, config.input.text_split
-    )
-    docs, read_rejects = pipeline | "Read" >> ReadDocuments(paths, read_options)
-    _ = (docs, read_rejects) | "Count read" >> WriteTotals(join(out_dir, RECORDS_READ))
+    layout = RunLayout(out_dir)
+    docs, read_rejects = pipeline | "Read" >> ReadDocuments(paths, config.input)
+    _ = (docs, read_rejects) | "Count read" >> WriteTotals(layout.marker(RECORDS_READ))
     docs = docs | "Normalise" >> beam.Map(
         partial(clean_text, reduce_repeats=config.prepare.reduce_repeats)
     )
@@ -81,9 +80,7 @@ def build_prepare(
     )
     docs = docs | "Mask PII" >> MaskPii(config.pii.tokens)
     docs, dedupe_rejects = docs | "Deduplicate" >> Deduplicate(config.dedupe, spill)
-    _ = docs | "Write clean" >> WriteSortedParquet(
-        join(out_dir, "clean"), CLEAN_SCHEMA, shards, spill=spill
-    )
+    _ = docs | "Write clean" >> WriteSortedParquet(layout.clean, CLEAN_SCHEMA, shards, spill=spill)
     scrub = beam.Map(scrub_rejected, tokens=config.pii.tokens)
     rejected = tuple(
         rows | f"Scrub {stage} rejects" >> scrub
@@ -94,7 +91,7 @@ def build_prepare(
         )
     )
     _ = rejected | "Write rejected" >> WriteSortedParquet(
-        join(out_dir, "rejected"), REJECTED_SCHEMA, max(1, shards // 4), spill=spill
+        layout.rejected, REJECTED_SCHEMA, max(1, shards // 4), spill=spill
     )
 
 
@@ -132,21 +129,22 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         pipeline.run()
         log.info("prepare: graph validated (dry run or template); nothing was processed")
         return {"graph_only": True}
-    for sub in ("clean", "rejected"):
-        clear_parquet(join(out_dir, sub))
-    if FileSystems.exists(join(out_dir, RECORDS_READ)):
-        FileSystems.delete([join(out_dir, RECORDS_READ)])
+    layout = RunLayout(out_dir)
+    for directory in (layout.clean, layout.rejected):
+        clear_parquet(directory)
+    if FileSystems.exists(layout.marker(RECORDS_READ)):
+        FileSystems.delete([layout.marker(RECORDS_READ)])
     with spill_directory(beam_args, out_dir, input_bytes) as spill:
         build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards, spill)
         result = pipeline.run()
         result.wait_until_finish()
-    for sub in ("clean", "rejected"):  # present even when every record went the other way
-        if not FileSystems.exists(join(out_dir, sub)):
-            FileSystems.mkdirs(join(out_dir, sub))
+    for directory in (layout.clean, layout.rejected):  # even when every record went one way
+        if not FileSystems.exists(directory):
+            FileSystems.mkdirs(directory)
     metrics = counters(result)
-    records_in = read_json(join(out_dir, RECORDS_READ))["records"]
-    clean_rows = count_rows(join(out_dir, "clean"))
-    rejected, file_errors = summarise_rejected(join(out_dir, "rejected"))
+    records_in = read_json(layout.marker(RECORDS_READ))["records"]
+    clean_rows = count_rows(layout.clean)
+    rejected, file_errors = summarise_rejected(layout.rejected)
     rejected_rows = sum(sum(reasons.values()) for reasons in rejected.values())
     stats = {
         "input_files": len(files),
@@ -165,7 +163,7 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         raise AccountingError(
             f"prepare read {records_in} records but wrote {clean_rows} clean and "
             f"{rejected_rows} rejected rows: {records_in - clean_rows - rejected_rows} "
-            f"unaccounted. The per-stage counters are in {join(out_dir, 'stats.json')}."
+            f"unaccounted. The per-stage counters are in {layout.stats_file}."
         )
     record_stage_stats(out_dir, "prepare", stats)
     if config.prepare.strict and file_errors:
@@ -174,3 +172,16 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
             + "\n  ".join(file_errors)
         )
     return stats
+
+
+def summarise_rejected(directory: str) -> tuple[dict[str, dict[str, int]], list[str]]:
+    """({stage: {reason: rows}}, the details of files that could not be read to the end)."""
+    cols = read_columns(directory, ["stage", "reason", "detail"])
+    counts: dict[str, Counter] = {}
+    file_errors = []
+    for stage, reason, detail in zip(cols["stage"], cols["reason"], cols["detail"], strict=True):
+        counts.setdefault(stage, Counter())[reason] += 1
+        if reason in FILE_LEVEL_REASONS:
+            file_errors.append(detail)
+    by_stage = {stage: dict(sorted(c.items())) for stage, c in sorted(counts.items())}
+    return by_stage, sorted(file_errors)

@@ -24,8 +24,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.outputs import CONFIG_FILE, load_stats
 from transforms.files import join, list_parquet, read_json, write_text
+from transforms.layout import MANIFEST, RunLayout, load_stats, tokenizer_json
 from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS
 
 REPORT_HTML = "report.html"
@@ -71,15 +71,15 @@ def write_report(run_dir: str) -> tuple[str, str]:
 
 
 def collect(run_dir: str) -> RunFacts:
-    config_path = join(run_dir, CONFIG_FILE)
-    config = read_json(config_path) if FileSystems.exists(config_path) else None
+    layout = RunLayout(run_dir)
+    config = read_json(layout.config_file) if FileSystems.exists(layout.config_file) else None
     facts = RunFacts(run_dir, load_stats(run_dir)["stages"], config)
     tokens = (config or {}).get("pii", {}).get("tokens") or DEFAULT_PII_TOKENS
-    _read_clean(facts, join(run_dir, "clean"), tokens)
-    _read_rejected(facts, join(run_dir, "rejected"))
-    _read_shards(facts, join(run_dir, "shards"))
+    _read_clean(facts, layout.clean, tokens)
+    _read_rejected(facts, layout.rejected)
+    _read_shards(facts, layout.shards)
     _read_tokenizer(facts)
-    log_path = Path(run_dir, "model", "train_log.jsonl")
+    log_path = Path(layout.model, "train_log.jsonl")
     if log_path.is_file():
         lines = log_path.read_text(encoding="utf-8").splitlines()
         facts.train_log = [json.loads(line) for line in lines if line.strip()]
@@ -139,7 +139,6 @@ def _read_rejected(facts: RunFacts, directory: str) -> None:
 
 
 def _read_shards(facts: RunFacts, directory: str) -> None:
-    from pipeline.tokenize import MANIFEST
     from transforms.megatron import IndexedDataset
 
     manifest_path = join(directory, MANIFEST)
@@ -153,10 +152,8 @@ def _read_shards(facts: RunFacts, directory: str) -> None:
 
 def _read_tokenizer(facts: RunFacts) -> None:
     """Vocabulary facts of the tokenizer the shards were made with (or the run's own)."""
-    path = Path(facts.run_dir, "tokenizer", "tokenizer.json")
-    if facts.manifest:
-        given = facts.manifest["tokenizer"]["path"]
-        path = Path(given if given.endswith(".json") else Path(given, "tokenizer.json"))
+    given = facts.manifest["tokenizer"]["path"] if facts.manifest else None
+    path = Path(tokenizer_json(given or RunLayout(facts.run_dir).tokenizer))
     if not path.is_file():
         return
     spec = json.loads(path.read_text(encoding="utf-8"))

@@ -14,9 +14,8 @@ from typing import Any
 
 from apache_beam.io.filesystems import FileSystems
 
-from transforms.files import join, read_json, write_json
-
-MARKER_DIR = ".kprep"
+from transforms.files import read_json, write_json
+from transforms.layout import RunLayout
 
 
 def fingerprint(*parts: Any) -> str:
@@ -25,7 +24,7 @@ def fingerprint(*parts: Any) -> str:
 
 
 def _marker(run_dir: str, stage: str) -> str:
-    return join(run_dir, MARKER_DIR, f"{stage}.json")
+    return RunLayout(run_dir).marker(stage)
 
 
 def is_done(run_dir: str, stage: str, stage_fingerprint: str) -> bool:

@@ -13,7 +13,6 @@ from typing import Any
 
 import apache_beam as beam
 import numpy as np
-import yaml
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import KprepConfig
@@ -27,35 +26,34 @@ from transforms.files import (
     count_rows,
     join,
     list_parquet,
-    read_json,
-    write_json,
-    write_text,
+)
+from transforms.layout import (
+    MANIFEST,
+    load_tokenizer,
+    make_manifest,
+    read_manifest,
+    read_tokenizer_json,
+    tokenizer_json,
+    write_manifest,
 )
 from transforms.megatron import dtype_for_vocab
 from transforms.records import REJECTED_SCHEMA
-from transforms.shards import SPLITS, load_tokenizer, read_tokenizer_json
 from transforms.steps.io import WriteSortedParquet
 from transforms.steps.shards import EncodeFiles, WriteShards
 from transforms.steps.spill import Spill
 
 log = logging.getLogger("kprep")
-MANIFEST = "manifest.json"
-NEOX_DATA_CONFIG = "neox_data.yml"
 
 
 class TokenizerError(ValueError):
     """A tokenizer that cannot produce kprep's shards; the message says what is missing."""
 
 
-def tokenizer_file(path: str) -> str:
-    return path if path.endswith(".json") else join(path, "tokenizer.json")
-
-
 def check_tokenizer(path: str, pii_tokens: dict[str, str]) -> dict[str, Any]:
     """The tokenizer's facts for the manifest; raises when a needed token is not a single id."""
-    if not FileSystems.exists(tokenizer_file(path)):
+    if not FileSystems.exists(tokenizer_json(path)):
         raise TokenizerError(
-            f"no tokenizer at {tokenizer_file(path)}: run `kprep train-tokenizer` first, or pass "
+            f"no tokenizer at {tokenizer_json(path)}: run `kprep train-tokenizer` first, or pass "
             "--tokenizer PATH to an existing tokenizer.json"
         )
     tokenizer = load_tokenizer(path)
@@ -63,11 +61,11 @@ def check_tokenizer(path: str, pii_tokens: dict[str, str]) -> dict[str, Any]:
         ids = tokenizer.encode(token, add_special_tokens=False).ids
         if len(ids) != 1 or tokenizer.token_to_id(token) is None:
             raise TokenizerError(
-                f"{tokenizer_file(path)}: {token!r} is not a single token (it encodes to {ids}); "
+                f"{tokenizer_json(path)}: {token!r} is not a single token (it encodes to {ids}); "
                 "use a tokenizer that has it as a special token, or set [pii] tokens to "
                 "strings the tokenizer has"
             )
-    with FileSystems.open(tokenizer_file(path)) as handle:
+    with FileSystems.open(tokenizer_json(path)) as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
     return {
         "path": path,
@@ -75,57 +73,6 @@ def check_tokenizer(path: str, pii_tokens: dict[str, str]) -> dict[str, Any]:
         "vocab_size": tokenizer.get_vocab_size(with_added_tokens=True),
         "eod_id": tokenizer.token_to_id(EOD_TOKEN),
     }
-
-
-def neox_data_config(shards_dir: str, manifest: dict[str, Any], seq_length: int) -> dict:
-    """A GPT-NeoX data config fragment: per-split prefixes weighted by their tokens."""
-    fragment: dict[str, Any] = {}
-    for split in SPLITS:
-        shards = [s for s in manifest["shards"] if s["split"] == split]
-        total = sum(s["tokens"] for s in shards) or 1
-        fragment[f"{split}_data_paths"] = [join(shards_dir, s["name"]) for s in shards]
-        fragment[f"{split}_data_weights"] = [round(s["tokens"] / total, 6) for s in shards]
-    fragment.update(
-        {
-            "data_impl": "mmap",
-            "tokenizer_type": "HFTokenizer",
-            "vocab_file": tokenizer_file(manifest["tokenizer"]["path"]),
-            "seq_length": seq_length,
-        }
-    )
-    return fragment
-
-
-def write_manifest(
-    shards: list[dict[str, Any]],
-    shards_dir: str,
-    tokenizer: dict[str, Any],
-    dtype: str,
-    seed: int,
-    seq_length: int,
-) -> None:
-    """manifest.json and neox_data.yml, from the records of every written shard."""
-    shards = sorted(shards, key=lambda s: s["name"])
-    manifest = {
-        "format": "megatron-mmap",
-        "dtype": dtype,
-        "seed": seed,
-        "tokenizer": tokenizer,
-        "shards": shards,
-        "splits": {
-            split: {
-                "shards": sum(1 for s in shards if s["split"] == split),
-                "documents": sum(s["documents"] for s in shards if s["split"] == split),
-                "tokens": sum(s["tokens"] for s in shards if s["split"] == split),
-            }
-            for split in SPLITS
-        },
-    }
-    write_text(
-        join(shards_dir, NEOX_DATA_CONFIG),
-        yaml.safe_dump(neox_data_config(shards_dir, manifest, seq_length), sort_keys=False),
-    )
-    write_json(join(shards_dir, MANIFEST), manifest)
 
 
 def build_tokenize(
@@ -158,12 +105,9 @@ def build_tokenize(
         | "Collect shards" >> beam.combiners.ToList()
         | "Write manifest"
         >> beam.Map(
-            write_manifest,
-            shards_dir=shards_dir,
-            tokenizer=tokenizer,
-            dtype=dtype,
-            seed=shards.seed,
-            seq_length=shards.seq_length,
+            lambda records: write_manifest(
+                shards_dir, make_manifest(records, tokenizer, dtype, shards.seed), shards.seq_length
+            )
         )
     )
     _ = rejected | "Write rejected" >> WriteSortedParquet(
@@ -206,7 +150,7 @@ def run_tokenize(
         build_tokenize(pipeline, *graph, spill=spill)
         result = pipeline.run()
         result.wait_until_finish()
-    manifest = read_json(join(shards_dir, MANIFEST))
+    manifest = read_manifest(shards_dir)
     # From the files written, not counters, which a retried bundle may inflate.
     documents = sum(split["documents"] for split in manifest["splits"].values())
     rejected = count_rows(rejected_dir, prefix="tokenize")

@@ -40,6 +40,7 @@ from tokenizer_training.train import (
     train_bpe,
 )
 from transforms.files import clear_parquet, join, list_parquet, read_json, write_json
+from transforms.layout import RunLayout, run_dir_of
 from transforms.steps.io import WriteSortedParquet
 from transforms.steps.sample import SampleTexts
 
@@ -112,12 +113,6 @@ def write_sample(
     return dict(figures, reused=False)
 
 
-def default_sample_dir(clean_dir: str) -> str:
-    """RUN_DIR/tokenizer_sample beside RUN_DIR/clean: kept apart from the tokenizer files."""
-    parent = clean_dir.rstrip("/").rsplit("/", 1)[0] if "/" in clean_dir.rstrip("/") else "."
-    return join(parent, "tokenizer_sample")
-
-
 def run_train_tokenizer(
     clean_dir: str,
     out_dir: str,
@@ -135,7 +130,7 @@ def run_train_tokenizer(
     by the next run with the same clean/ and options, so a new ``vocab_size`` costs no Kiwi time.
     """
     started = time.monotonic()
-    sample_dir = sample_dir or default_sample_dir(clean_dir)
+    sample_dir = sample_dir or RunLayout(run_dir_of(clean_dir)).tokenizer_sample
     sample = write_sample(
         clean_dir,
         sample_dir,

@@ -15,12 +15,18 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.outputs import load_stats
-from transforms.files import join, read_columns, read_json
+from transforms.files import read_columns, read_json
+from transforms.layout import (
+    CONFIG_FILE,
+    MANIFEST,
+    RunLayout,
+    load_stats,
+    load_tokenizer,
+    tokenizer_json,
+)
 from transforms.megatron import IndexedDataset, ShardFormatError
 from transforms.pii import find_pii
 from transforms.records import stable_hash
-from transforms.shards import load_tokenizer
 
 SAMPLE_PER_SHARD = 64
 
@@ -49,8 +55,9 @@ def _file_sha256(path: Path) -> str:
 
 
 def check_accounting(run_dir: str, report: Report) -> dict[str, Any]:
-    clean = read_columns(join(run_dir, "clean"), ["id", "text"])
-    rejected = read_columns(join(run_dir, "rejected"), ["id", "stage"])
+    layout = RunLayout(run_dir)
+    clean = read_columns(layout.clean, ["id", "text"])
+    rejected = read_columns(layout.rejected, ["id", "stage"])
     prepare = load_stats(run_dir)["stages"].get("prepare", {})
     prepared_rejects = [
         i for i, s in zip(rejected["id"], rejected["stage"], strict=True) if s != "tokenize"
@@ -98,7 +105,7 @@ def check_tokenizer(path: str, report: Report) -> None:
 
 
 def check_shards(shards_dir: str, report: Report, accounting: dict[str, Any] | None) -> None:
-    manifest_path = Path(shards_dir) / "manifest.json"
+    manifest_path = Path(shards_dir) / MANIFEST
     if not report.check(manifest_path.is_file(), f"{manifest_path} exists"):
         return
     manifest = read_json(str(manifest_path))
@@ -162,17 +169,17 @@ def _check_sample(
 def verify_run(run_dir: str, echo: bool = True) -> list[str]:
     """All checks over a run directory; returns the failures (empty when it holds)."""
     report = Report(echo)
-    root = Path(run_dir)
-    if not report.check(root.is_dir(), f"{run_dir} is a directory"):
+    layout = RunLayout(run_dir)
+    if not report.check(Path(run_dir).is_dir(), f"{run_dir} is a directory"):
         return report.failures
-    report.check((root / "config.json").is_file(), "config.json exists")
+    report.check(Path(layout.config_file).is_file(), f"{CONFIG_FILE} exists")
     accounting = None
-    if (root / "clean").is_dir():
+    if Path(layout.clean).is_dir():
         accounting = check_accounting(run_dir, report)
-    if (root / "tokenizer" / "tokenizer.json").is_file():
-        check_tokenizer(str(root / "tokenizer"), report)
-    if (root / "shards").is_dir():
-        check_shards(str(root / "shards"), report, accounting)
-    if (root / "model" / "config.json").is_file():
-        report.check((root / "model" / "model.safetensors").is_file(), "model weights exist")
+    if Path(tokenizer_json(layout.tokenizer)).is_file():
+        check_tokenizer(layout.tokenizer, report)
+    if Path(layout.shards).is_dir():
+        check_shards(layout.shards, report, accounting)
+    if Path(layout.model, "config.json").is_file():
+        report.check(Path(layout.model, "model.safetensors").is_file(), "model weights exist")
     return report.failures

@@ -10,13 +10,13 @@ import pytest
 
 import transforms.read as read
 from pipeline.cli import main
-from transforms.read import ReadOptions, read_file
+from transforms.read import InputConfig, read_file
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 
 
 def rows(path, options=None):
-    return list(read_file(str(path), options or ReadOptions()))
+    return list(read_file(str(path), options or InputConfig()))
 
 
 def test_legacy_korean_encoding_is_decoded():

@@ -11,7 +11,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 
 from pipeline.config import build_config
 from pipeline.tokenize import run_tokenize
-from tokenizer_training.report import RELEASED_TOKENIZER, load_tokenizer_file
+from tokenizer_training.report import RELEASED_TOKENIZER
 from transforms.fast_bpe import (
     PROBES,
     TiktokenEncoder,
@@ -19,6 +19,7 @@ from transforms.fast_bpe import (
     load_encoder,
     unsupported_reason,
 )
+from transforms.layout import load_tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
@@ -40,7 +41,7 @@ def _texts(path: Path) -> list[str]:
 
 
 def _released_json() -> str:
-    return load_tokenizer_file(RELEASED_TOKENIZER).to_str()
+    return load_tokenizer(RELEASED_TOKENIZER).to_str()
 
 
 def _assert_same_ids(tokenizer_json: str, texts: list[str]) -> None:

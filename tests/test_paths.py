@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import prepare
-from pipeline.cli import COMMAND_FLAGS, build_parser, effective_config, main, resolve_paths
+from pipeline.cli import build_parser, effective_config, main, resolve_paths
 from runners.local import RunnerError
 from runners.paths import absolute_path, remote_runner, worker_paths
 
@@ -54,7 +54,7 @@ def test_config_file_and_flag_paths_are_resolved(launch_dir):
     )
     argv = ["run", "--config", "kprep.toml", "--output", "out", "--tokenizer", "tok/t.json"]
     args, beam_args = build_parser().parse_known_args(argv)
-    config = effective_config(args, COMMAND_FLAGS["run"])
+    config = effective_config(args)
     resolve_paths(args, config, beam_args)
     assert config.input.patterns == [str(launch_dir / "data" / "a.jsonl"), "gs://b/c/*"]
     assert config.tokenizer.compare_to == str(launch_dir / "other" / "tokenizer.json")
@@ -65,7 +65,7 @@ def test_config_file_and_flag_paths_are_resolved(launch_dir):
 
     argv = ["tokenize", "--input", "run1", "--tokenizer", "run1/tokenizer", "--output", "shards"]
     args, beam_args = build_parser().parse_known_args(argv)
-    resolve_paths(args, effective_config(args, COMMAND_FLAGS["tokenize"]), beam_args)
+    resolve_paths(args, effective_config(args), beam_args)
     assert (args.input, args.tokenizer, args.output) == (
         str(launch_dir / "run1"),
         str(launch_dir / "run1" / "tokenizer"),

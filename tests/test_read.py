@@ -7,9 +7,9 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from transforms.read import ReadOptions, detect_format, parse_jsonl_line, read_file
+from transforms.read import InputConfig, detect_format, parse_jsonl_line, read_file
 
-OPTIONS = ReadOptions()
+OPTIONS = InputConfig()
 
 
 def rows(path, options=OPTIONS):
@@ -107,7 +107,7 @@ def test_plain_text_per_file_and_per_block(tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text("첫 문단\n둘째 줄\n\n  \n둘째 문단\n", encoding="utf-8")
     assert [r["text"] for r in rows(path)] == ["첫 문단\n둘째 줄\n\n  \n둘째 문단\n"]
-    blocks = rows(path, ReadOptions(text_split="blank-line"))
+    blocks = rows(path, InputConfig(text_split="blank-line"))
     assert [r["text"] for r in blocks] == ["첫 문단\n둘째 줄", "둘째 문단\n"]
     assert blocks[1]["id"] == f"{path}#2"
 
@@ -115,5 +115,5 @@ def test_plain_text_per_file_and_per_block(tmp_path):
 def test_parquet_input(tmp_path):
     path = tmp_path / "in.parquet"
     pq.write_table(pa.table({"id": ["a", "b"], "content": ["가", None]}), path)
-    out = rows(path, ReadOptions(text_field="content"))
+    out = rows(path, InputConfig(text_field="content"))
     assert out[0]["text"] == "가" and out[1]["reason"] == "missing_text_field"

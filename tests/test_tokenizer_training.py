@@ -22,7 +22,7 @@ from tokenizer_training.morphemes import (
     morpheme_boundaries,
     split_morphemes,
 )
-from tokenizer_training.report import RELEASED_TOKENIZER, load_tokenizer_file
+from tokenizer_training.report import RELEASED_TOKENIZER
 from tokenizer_training.sample import (
     held_out_from_clean,
     held_out_from_jsonl,
@@ -30,6 +30,7 @@ from tokenizer_training.sample import (
     read_sample,
 )
 from tokenizer_training.train import SPECIAL_TOKENS, train_bpe
+from transforms.layout import load_tokenizer
 from transforms.records import CLEAN_SCHEMA, make_document
 
 ARGS = ["--direct_running_mode=in_memory"]
@@ -137,7 +138,7 @@ def test_boundaries_are_sorted_character_offsets(kiwi):
 def test_released_layout_and_pipeline_of_the_released_tokenizer():
     texts = ["학교ೱ에서 공부ೱ했ೱ다.", "나ೱ는 집ೱ에 간다."] * 40
     ours = json.loads(train_bpe(texts, 280, PII).to_str())
-    released = json.loads(load_tokenizer_file(RELEASED_TOKENIZER).to_str())
+    released = json.loads(load_tokenizer(RELEASED_TOKENIZER).to_str())
     assert [t["content"] for t in ours["added_tokens"][:4]] == list(SPECIAL_TOKENS)
     assert {t: i for t, i in ours["model"]["vocab"].items() if i < 260} == {
         t: i for t, i in released["model"]["vocab"].items() if i < 260

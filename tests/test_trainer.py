@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 from pathlib import Path
@@ -15,14 +14,9 @@ from transforms.megatron import encode_shard
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
+from pipeline.cli import main  # noqa: E402
 from trainer.config import TrainConfig  # noqa: E402
 from trainer.data import Documents, PackedDataset, build_blend  # noqa: E402
-from trainer.launch import (  # noqa: E402
-    add_neox_config_arguments,
-    add_train_arguments,
-    run_neox_config,
-    run_train,
-)
 from trainer.model import describe  # noqa: E402
 from trainer.train import train  # noqa: E402
 
@@ -289,38 +283,24 @@ def test_export_loads_with_auto_classes_and_generates(corpus, tmp_path):
 
 
 def test_cli_describe_and_train(corpus, tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
-    assert run_train(parser.parse_args(["--preset", "polyglot-ko-1.3b", "--describe"])) == 0
+    assert main(["train", "--preset", "polyglot-ko-1.3b", "--describe"]) == 0
     assert "1,331,810,304" in capsys.readouterr().out
-    args = parser.parse_args(
-        [
-            "--data",
-            str(corpus),
-            "--output",
-            str(tmp_path),
-            "--max-steps",
-            "2",
-            "--seq-len",
-            "16",
-            "--no-export",
-        ]
-    )
-    assert run_train(args, overrides={"log_interval": 1}) == 0
-    assert (tmp_path / "train_summary.json").is_file()
-    assert json.loads((tmp_path / "train_config.json").read_text())["log_interval"] == 1
+    config = tmp_path / "kprep.toml"
+    config.write_text("[train]\nlog_interval = 1\nmax_steps = 5\n")
+    argv = ["train", "--data", str(corpus), "--output", str(tmp_path / "model")]
+    argv += ["--config", str(config), "--max-steps", "2", "--seq-len", "16", "--no-export"]
+    assert main(argv) == 0
+    assert (tmp_path / "model" / "train_summary.json").is_file()
+    trained = json.loads((tmp_path / "model" / "train_config.json").read_text())
+    assert trained["log_interval"] == 1 and trained["max_steps"] == 2  # the file, then flags
 
 
 def test_neox_config_yaml(corpus, tmp_path):
     import yaml
 
-    parser = argparse.ArgumentParser()
-    add_neox_config_arguments(parser)
     out = tmp_path / "neox.yml"
-    args = parser.parse_args(
-        ["--data", str(corpus), "--preset", "polyglot-ko-1.3b", "--output", str(out)]
-    )
-    assert run_neox_config(args) == 0
+    argv = ["neox-config", "--data", str(corpus), "--preset", "polyglot-ko-1.3b"]
+    assert main([*argv, "--output", str(out)]) == 0
     neox = yaml.safe_load(out.read_text())
     assert neox["num_layers"] == 24 and neox["hidden_size"] == 2048
     assert neox["rotary_pct"] == 0.5 and neox["gpt_j_residual"] is True
@@ -334,9 +314,8 @@ def test_neox_config_yaml(corpus, tmp_path):
 @pytest.mark.slow
 def test_ddp_on_two_cpu_processes_matches_one_process_and_resumes(corpus, tmp_path):
     """torchrun with 2 gloo workers = one process accumulating 2 micro-batches; resume exact."""
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
     common = [
+        "train",
         "--data",
         str(corpus),
         "--device",
@@ -351,18 +330,8 @@ def test_ddp_on_two_cpu_processes_matches_one_process_and_resumes(corpus, tmp_pa
         "4",
         "--no-export",
     ]
-    assert (
-        run_train(
-            parser.parse_args(
-                common + ["--output", str(tmp_path / "one"), "--grad-accum-steps", "2"]
-            )
-        )
-        == 0
-    )
-    assert (
-        run_train(parser.parse_args(common + ["--output", str(tmp_path / "two"), "--nproc", "2"]))
-        == 0
-    )
+    assert main(common + ["--output", str(tmp_path / "one"), "--grad-accum-steps", "2"]) == 0
+    assert main(common + ["--output", str(tmp_path / "two"), "--nproc", "2"]) == 0
 
     def losses(run):
         return json.loads((tmp_path / run / "train_summary.json").read_text())["losses"]
@@ -370,14 +339,7 @@ def test_ddp_on_two_cpu_processes_matches_one_process_and_resumes(corpus, tmp_pa
     one, two = losses("one"), losses("two")
     assert [one[s] for s in one] == pytest.approx([two[s] for s in one], rel=1e-5)
     (tmp_path / "two" / "checkpoints" / "step_00000008.pt").unlink()
-    assert (
-        run_train(
-            parser.parse_args(
-                common + ["--output", str(tmp_path / "two"), "--nproc", "2", "--resume"]
-            )
-        )
-        == 0
-    )
+    assert main(common + ["--output", str(tmp_path / "two"), "--nproc", "2", "--resume"]) == 0
     resumed = losses("two")
     assert sorted(resumed, key=int) == ["5", "6", "7", "8"]
     assert [resumed[s] for s in resumed] == [two[s] for s in resumed]

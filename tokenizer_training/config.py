@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from transforms.config_flags import option
+
 
 @dataclass(frozen=True)
 class TokenizerTrainingConfig:
-    vocab_size: int = 30000  # ids before the PII tokens: 4 specials, 256 bytes, then merges
-    sample_bytes: int = 1_000_000_000  # UTF-8 text drawn from clean/ (by id hash) to train on
-    morpheme_split: bool = True  # Kiwi morpheme boundaries that no merge may cross (Polyglot-Ko)
-    held_out_bytes: int = 2_000_000  # text for `kprep tokenizer-report`, outside the sample
-    compare_to: str = ""  # tokenizer the report sets beside ours; "" = the released Polyglot-Ko
+    """The ``[tokenizer]`` section."""
+
+    vocab_size: int = option(
+        30000, help="ids before the PII tokens: 4 specials, 256 bytes, then merges"
+    )
+    sample_bytes: int = option(
+        1_000_000_000, help="bytes of clean text (drawn by id hash) to train on"
+    )
+    morpheme_split: bool = option(
+        True,
+        help="merges never cross Kiwi morpheme boundaries (Polyglot-Ko); off: plain byte-level BPE",
+    )
+    held_out_bytes: int = option(
+        2_000_000, help="text for the tokenizer report, from outside the training sample"
+    )
+    compare_to: str = option(
+        "", help="tokenizer.json the report sets beside this one; empty: the released Polyglot-Ko"
+    )
 
     def __post_init__(self) -> None:
         if self.sample_bytes <= 0 or self.held_out_bytes <= 0:

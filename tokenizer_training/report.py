@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from apache_beam.io.filesystems import FileSystems
 from tokenizers import Tokenizer
 
 from tokenizer_training.morphemes import (
@@ -21,17 +20,10 @@ from tokenizer_training.morphemes import (
     load_kiwi,
     morpheme_boundaries,
 )
+from transforms.layout import load_tokenizer
 
 RELEASED_TOKENIZER = str(Path(__file__).parent / "data" / "polyglot-ko-1.3b-tokenizer.json.gz")
 RELEASED_NAME = "polyglot-ko-1.3b (released)"
-
-
-def load_tokenizer_file(path: str) -> Tokenizer:
-    """A tokenizer from a directory, a tokenizer.json or a gzipped one, on any filesystem."""
-    if not path.endswith((".json", ".json.gz")):
-        path = FileSystems.join(path, "tokenizer.json")
-    with FileSystems.open(path) as handle:  # decompresses .gz by extension
-        return Tokenizer.from_str(handle.read().decode("utf-8"))
 
 
 def vocabulary_shares(tokenizer: Tokenizer) -> tuple[float, float]:
@@ -74,10 +66,10 @@ def tokenizer_report(
     """Figures for ``tokenizer_path`` and, beside it, ``compare_to`` (None: no comparison)."""
     if not texts:
         raise ValueError("no held-out texts to measure the tokenizer on")
-    named = [(tokenizer_path, load_tokenizer_file(tokenizer_path))]
+    named = [(tokenizer_path, load_tokenizer(tokenizer_path))]
     if compare_to:
         name = RELEASED_NAME if compare_to == RELEASED_TOKENIZER else compare_to
-        named.append((name, load_tokenizer_file(compare_to)))
+        named.append((name, load_tokenizer(compare_to)))
     # Never count a boundary inside a special token such as <|tel|>.
     protected = {t.content for _, tok in named for t in tok.get_added_tokens_decoder().values()}
     kiwi = load_kiwi()

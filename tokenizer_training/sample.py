@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from tokenizer_training.morphemes import ANALYSER
-from transforms.files import join, list_parquet
+from transforms.files import list_parquet
+from transforms.layout import RunLayout
 from transforms.records import stable_hash
 
 SAMPLE_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string())])
@@ -136,4 +137,4 @@ def held_out_sample(source: str, sample_bytes: int, max_bytes: int) -> list[str]
     """Held-out texts from a run directory (its clean/, outside the sample) or a JSONL file."""
     if ".jsonl" in source.rsplit("/", 1)[-1]:
         return held_out_from_jsonl(source, max_bytes)
-    return held_out_from_clean(join(source, "clean"), sample_bytes, max_bytes)
+    return held_out_from_clean(RunLayout(source).clean, sample_bytes, max_bytes)

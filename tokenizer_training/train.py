@@ -20,6 +20,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, 
 
 from tokenizer_training.morphemes import MORPHEME_BOUNDARY
 from transforms.files import join, write_text
+from transforms.layout import TOKENIZER_JSON
 
 log = logging.getLogger("kprep")
 
@@ -117,7 +118,7 @@ def save_tokenizer_dir(tokenizer: Tokenizer, out_dir: str) -> None:
         "additional_special_tokens": added,
         **specials,
     }
-    write_text(join(out_dir, "tokenizer.json"), tokenizer.to_str(pretty=True))
+    write_text(join(out_dir, TOKENIZER_JSON), tokenizer.to_str(pretty=True))
     write_text(join(out_dir, "tokenizer_config.json"), json.dumps(config, indent=2) + "\n")
     specials_map = dict(specials, additional_special_tokens=added)
     write_text(join(out_dir, "special_tokens_map.json"), json.dumps(specials_map, indent=2) + "\n")

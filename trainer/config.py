@@ -12,7 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-VOCAB_MULTIPLE = 128  # embedding rows padded to this (GPT-NeoX make_vocab_size_divisible_by)
+from transforms.config_flags import option
+from transforms.layout import padded_vocab_size
 
 PRESETS: dict[str, dict[str, Any]] = {
     # A few hundred thousand parameters: trains on a CPU in seconds, for tests and smoke runs.
@@ -64,55 +65,77 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 @dataclass
 class TrainConfig:
-    preset: str = "tiny"
+    preset: str = option(
+        "tiny",
+        choices=sorted(PRESETS),
+        help="tiny (CPU tests) or polyglot-ko-1.3b (FACTS §1); other fields override it",
+    )
 
     # model (None: from the preset)
-    vocab_size: int | None = None  # tokenizer ids before padding; None in the preset: the manifest
-    hidden_size: int | None = None
-    num_layers: int | None = None
-    num_heads: int | None = None
-    intermediate_size: int | None = None
-    rotary_pct: float | None = None  # share of each head's dims that get RoPE
-    rotary_emb_base: int = 10000
-    parallel_residual: bool = True  # GPT-NeoX's gpt_j_residual
-    layer_norm_eps: float = 1e-5
-    init_std: float = 0.02
+    vocab_size: int | None = option(
+        None,
+        help="tokenizer ids before padding to a multiple of 128",
+        unset="the preset's, else the manifest's",
+    )
+    hidden_size: int | None = option(None, help="model width")
+    num_layers: int | None = option(None, help="transformer layers")
+    num_heads: int | None = option(None, help="attention heads")
+    intermediate_size: int | None = option(None, help="MLP width")
+    rotary_pct: float | None = option(None, help="share of each head's dims that get RoPE")
+    rotary_emb_base: int = option(10000, help="RoPE base")
+    parallel_residual: bool = option(
+        True, help="GPT-NeoX's gpt_j_residual (attention and MLP in parallel)"
+    )
+    layer_norm_eps: float = option(1e-5, help="LayerNorm epsilon")
+    init_std: float = option(0.02, help="weight init standard deviation")
 
     # data: one window is seq_len + 1 tokens; a step is micro x accum x GPUs windows
-    seq_len: int | None = None
-    micro_batch_size: int | None = None
-    grad_accum_steps: int | None = None
-    data_weights: list[float] | None = None  # one per data dir; None: equal weights
+    seq_len: int | None = option(None, help="tokens a window predicts (a window holds seq_len + 1)")
+    micro_batch_size: int | None = option(None, help="windows per GPU per forward pass")
+    grad_accum_steps: int | None = option(None, help="micro-batches per optimizer step")
+    data_weights: list[float] | None = option(
+        None, help="blend weights, one per --data dir", unset="equal"
+    )
 
     # optimiser and schedule: linear warmup to lr, cosine down to min_lr at lr_decay_steps
-    max_steps: int | None = None
-    lr: float | None = None
-    min_lr: float | None = None
-    warmup_steps: int | None = None
-    lr_decay_steps: int | None = None  # None: max_steps
-    weight_decay: float | None = None  # on matrices and embeddings, never on biases and norms
-    beta1: float = 0.9
-    beta2: float = 0.95
-    eps: float = 1e-8
-    grad_clip: float = 1.0  # 0 turns clipping off
-    seed: int = 1234
+    max_steps: int | None = option(None, help="optimizer steps")
+    lr: float | None = option(None, help="peak learning rate (after linear warmup)")
+    min_lr: float | None = option(None, help="learning rate at the end of the cosine decay")
+    warmup_steps: int | None = option(None, help="linear warmup steps")
+    lr_decay_steps: int | None = option(None, help="steps of the cosine decay", unset="max_steps")
+    weight_decay: float | None = option(
+        None, help="AdamW weight decay, on matrices and embeddings, never on biases and norms"
+    )
+    beta1: float = option(0.9, help="AdamW beta1")
+    beta2: float = option(0.95, help="AdamW beta2")
+    eps: float = option(1e-8, help="AdamW epsilon")
+    grad_clip: float = option(1.0, help="gradient norm clip; 0 turns clipping off")
+    seed: int = option(1234, help="init and data-order seed")
 
     # evaluation, checkpoints, logs (in steps); 0 turns eval or checkpoints off
-    eval_interval: int | None = None
-    eval_iters: int | None = None  # micro-batches of the valid split per evaluation
-    checkpoint_interval: int | None = None
-    keep_checkpoints: int = 2
-    log_interval: int | None = None
-    resume: bool = False  # continue from the newest checkpoint in output_dir/checkpoints
-    export: bool = True  # save_pretrained the final model and the tokenizer into output_dir
+    eval_interval: int | None = option(None, help="steps between evaluations; 0: none")
+    eval_iters: int | None = option(None, help="micro-batches of the valid split per evaluation")
+    checkpoint_interval: int | None = option(None, help="steps between checkpoints; 0: none")
+    keep_checkpoints: int = option(2, help="checkpoints kept")
+    log_interval: int | None = option(None, help="steps between log lines")
+    resume: bool = option(False, help="continue from the newest checkpoint in OUTPUT/checkpoints")
+    export: bool = option(
+        True, help="save_pretrained the model and tokenizer into OUTPUT at the end"
+    )
 
     # system
-    device: str = "auto"  # auto: cuda when present, else cpu
-    dtype: str = "auto"  # auto: bf16 autocast on GPUs that have it, fp32 otherwise
-    compile: bool = False
-    activation_checkpointing: bool = False
-    fsdp: bool = False  # shard params, grads and optimizer state over GPUs instead of DDP
-    peak_tflops: float | None = None  # per GPU, for MFU; None: looked up from the GPU name
+    device: str = option("auto", help="auto (cuda when present), cpu, cuda, cuda:1, ...")
+    dtype: str = option("auto", help="auto (bf16 autocast on GPU, fp32 on CPU), bf16 or fp32")
+    compile: bool = option(False, help="torch.compile the model")
+    activation_checkpointing: bool = option(
+        False, help="recompute activations in backward to save memory"
+    )
+    fsdp: bool = option(
+        False, help="shard the model over GPUs (FSDP2) instead of replicating it (DDP)"
+    )
+    peak_tflops: float | None = option(
+        None, help="per-GPU peak TFLOPS for MFU", unset="looked up from the GPU name"
+    )
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -150,7 +173,7 @@ class TrainConfig:
     def padded_vocab_size(self) -> int:
         if self.vocab_size is None:
             raise ValueError("vocab_size is unknown: set it or read it from a shards manifest")
-        return -(-self.vocab_size // VOCAB_MULTIPLE) * VOCAB_MULTIPLE
+        return padded_vocab_size(self.vocab_size)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -9,26 +9,13 @@ how many windows were drawn from each dir, so a checkpoint stores a few integers
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from transforms.layout import read_manifest, shards_dir
 from transforms.megatron import IndexedDataset, ShardFormatError
-
-
-def shards_dir(data_dir: str | Path) -> Path:
-    """The dir holding manifest.json: ``data_dir/shards`` or ``data_dir`` itself."""
-    path = Path(data_dir)
-    for candidate in (path / "shards", path):
-        if (candidate / "manifest.json").is_file():
-            return candidate
-    raise FileNotFoundError(f"{path}: no manifest.json in it or in {path / 'shards'}")
-
-
-def read_manifest(data_dir: str | Path) -> dict[str, Any]:
-    return json.loads((shards_dir(data_dir) / "manifest.json").read_text())
 
 
 def tokenizer_info(data_dirs: list[str | Path]) -> dict[str, Any]:

@@ -31,13 +31,14 @@ from torch.distributed.checkpoint.state_dict import (
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 from trainer.config import RESUME_FIXED, TrainConfig
-from trainer.data import Blend, build_blend, read_manifest, shards_dir, tokenizer_info
+from trainer.data import Blend, build_blend, tokenizer_info
 from trainer.model import (
     build_model,
     count_parameters,
     enable_activation_checkpointing,
     write_legacy_rope_keys,
 )
+from transforms.layout import find_tokenizer
 
 # Dense bf16 peak of one GPU in TFLOP/s, for MFU; the first name found in the device name wins.
 PEAK_TFLOPS = {"H100 PCIe": 756.0, "H100": 989.0, "H200": 989.0, "GH200": 989.0, "A100": 312.0}
@@ -88,22 +89,6 @@ def resolve_config(cfg: TrainConfig, data_dirs: list[str]) -> TrainConfig:
             f"({data_vocab} ids): set vocab_size to {data_vocab} or more"
         )
     return cfg
-
-
-def find_tokenizer(data_dirs: list[str], tokenizer_dir: str | None) -> Path | None:
-    """Where the export's tokenizer files come from: the argument, the manifest, DIR/tokenizer."""
-    root = shards_dir(data_dirs[0])
-    recorded = read_manifest(root)["tokenizer"].get("path")
-    candidates = [Path(tokenizer_dir)] if tokenizer_dir else []
-    if recorded:
-        candidates += [Path(recorded), root / recorded]
-    candidates.append(root.parent / "tokenizer")
-    for path in candidates:
-        if path.is_file() or (path / "tokenizer.json").is_file():
-            return path
-    if tokenizer_dir:
-        raise FileNotFoundError(f"{tokenizer_dir}: no tokenizer.json there")
-    return None
 
 
 # ----------------------------------------------------------------------------- optimisation
@@ -336,7 +321,8 @@ def train(
                 f.write(json.dumps(record) + "\n")
 
     info = tokenizer_info(data_dirs)
-    tokenizer_src = find_tokenizer(data_dirs, tokenizer_dir) if cfg.export else None
+    found = find_tokenizer(data_dirs[0], tokenizer_dir) if cfg.export else None
+    tokenizer_src = Path(found) if found else None
     if cfg.export and tokenizer_src is None and master:
         print("warning: no tokenizer found (pass tokenizer_dir); the export will lack it")
     # kprep tokenizers put <pad> at id 0 and end every document with eod_id (2)

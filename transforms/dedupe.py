@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from transforms.config_flags import option
 from transforms.minhash import (
     SHINGLE_KINDS,
     detection_probability,
@@ -35,18 +36,38 @@ Verdict = tuple[str, str, int]
 class DedupeConfig:
     """The ``[dedupe]`` section of kprep's config."""
 
-    exact: bool = True  # drop documents whose normalised text is identical to another's
-    near: bool = True  # drop near duplicates found by MinHash LSH
-    shingle: str = "char"  # char (spaces removed), word (eojeol) or morpheme (Kiwi) n-grams
-    ngram: int = 5  # tokens per shingle
-    bands: int = 20  # LSH bands; bands * rows MinHash values per document
-    rows: int = 5  # values per band
-    check_candidates: bool = True  # drop candidate pairs whose estimated Jaccard < min_jaccard
-    min_jaccard: float = 0.75  # estimated Jaccard a candidate link needs (if checked)
-    keeper: str = "longest"  # smallest_id, longest or highest_quality; ties -> smallest id
-    max_bucket_size: int = 1000  # larger LSH buckets are linked in chunks of this size
-    max_rounds: int = 16  # connected-components rounds before the run fails as unconverged
-    seed: int = 42  # picks the MinHash functions; change it and every signature changes
+    exact: bool = option(
+        True, flag=False, help="drop documents whose normalised text is identical to another's"
+    )
+    near: bool = option(True, flag=False, help="drop near duplicates found by MinHash LSH")
+    shingle: str = option(
+        "char",
+        flag=False,
+        choices=SHINGLE_KINDS,
+        help="char (spaces removed), word (eojeol) or morpheme (Kiwi) n-grams",
+    )
+    ngram: int = option(5, flag=False, help="tokens per shingle")
+    bands: int = option(20, help="LSH bands; bands x rows MinHash values per document")
+    rows: int = option(5, help="rows (hash values) per band")
+    check_candidates: bool = option(
+        True, flag=False, help="drop candidate pairs whose estimated Jaccard < min_jaccard"
+    )
+    min_jaccard: float = option(0.75, help="estimated Jaccard a candidate link needs (if checked)")
+    keeper: str = option(
+        "longest",
+        flag=False,
+        choices=KEEPERS,
+        help="smallest_id, longest or highest_quality; ties go to the smallest id",
+    )
+    max_bucket_size: int = option(
+        1000, flag=False, help="larger LSH buckets are linked in chunks of this size"
+    )
+    max_rounds: int = option(
+        16, flag=False, help="connected-components rounds before the run fails as unconverged"
+    )
+    seed: int = option(
+        42, flag=False, help="picks the MinHash functions; change it and every signature changes"
+    )
 
     def __post_init__(self):
         if self.shingle not in SHINGLE_KINDS:

@@ -21,6 +21,7 @@ from typing import Any
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.config_flags import option
 from transforms.records import make_document, make_rejected
 
 FORMATS = ("auto", "jsonl", "text", "parquet")
@@ -44,10 +45,22 @@ _BLANK_LINES = re.compile(rb"\n(?:[ \t\r\f\v]*\n)+")
 
 
 @dataclass(frozen=True)
-class ReadOptions:
-    format: str = "auto"
-    text_field: str = "text"
-    text_split: str = "file"
+class InputConfig:
+    """The ``[input]`` section: which files to read, and how documents come out of them."""
+
+    patterns: list[str] = option(
+        default_factory=list,
+        flag="--input",
+        help="file, directory or glob; several joined by commas (local, gs://, s3://). JSONL, "
+        "plain text or Parquet; .gz/.zst/.bz2/.xz by extension",
+    )
+    format: str = option("auto", choices=FORMATS, help="input format; auto: by extension")
+    text_field: str = option("text", help="JSONL/Parquet field with the text")
+    text_split: str = option(
+        "file",
+        choices=TEXT_SPLITS,
+        help="plain text: one document per file or per blank-line block",
+    )
 
 
 def detect_format(path: str, configured: str = "auto") -> str:
@@ -173,7 +186,7 @@ def split_text_file(data: bytes, path: str, text_split: str) -> Iterator[dict[st
             yield make_document(doc_id, text, path, metadata)
 
 
-def _iter_jsonl(stream: Any, path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
+def _iter_jsonl(stream: Any, path: str, options: InputConfig) -> Iterator[dict[str, Any]]:
     line_no = 0
     while line := stream.readline(MAX_RECORD_BYTES + 1):
         line_no += 1
@@ -203,7 +216,7 @@ def _skip_rest_of_line(stream: Any) -> int:
     return skipped
 
 
-def _iter_parquet(stream: Any, path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
+def _iter_parquet(stream: Any, path: str, options: InputConfig) -> Iterator[dict[str, Any]]:
     import pyarrow.parquet as pq
 
     row_no = 0
@@ -285,7 +298,7 @@ def open_decompressed(raw: Any, path: str) -> Any:
     return io.BufferedReader(_BombGuard(stream, counted, path), buffer_size=READ_CHUNK)
 
 
-def read_file(path: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
+def read_file(path: str, options: InputConfig) -> Iterator[dict[str, Any]]:
     """Every record of ``path`` as a document or a rejected row; never raises for bad input."""
     fmt = detect_format(path, options.format)
     produced = 0

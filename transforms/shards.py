@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from apache_beam.io.filesystems import FileSystems
-from tokenizers import Tokenizer
-
 from transforms.records import stable_hash
 
 SPLITS = ("train", "valid", "test")
@@ -27,19 +24,6 @@ def split_of(doc_id: str, valid_fraction: float, test_fraction: float) -> str:
     if position < valid_fraction + test_fraction:
         return "test"
     return "train"
-
-
-def read_tokenizer_json(path: str) -> str:
-    """The text of a tokenizer.json file, or of the one in a directory, on any filesystem."""
-    if not path.endswith(".json"):
-        path = FileSystems.join(path, "tokenizer.json")
-    with FileSystems.open(path) as handle:
-        return handle.read().decode("utf-8")
-
-
-def load_tokenizer(path: str) -> Tokenizer:
-    """A tokenizer from a tokenizer.json file or a directory holding one, on any filesystem."""
-    return Tokenizer.from_str(read_tokenizer_json(path))
 
 
 def shuffled_order(

@@ -15,7 +15,7 @@ import pyarrow as pa
 from apache_beam.metrics import Metrics
 
 from transforms.files import parquet_bytes, write_file_atomically
-from transforms.read import ReadOptions, read_file
+from transforms.read import InputConfig, read_file
 from transforms.records import stable_hash
 from transforms.steps.spill import Spill, SpillValues, unspill
 from transforms.steps.stage import METRICS_NAMESPACE, REJECTED, Progress, apply_then_flatten
@@ -37,7 +37,7 @@ class SpreadFiles(beam.PTransform):
 
 
 class _ReadFile(beam.DoFn):
-    def __init__(self, options: ReadOptions):
+    def __init__(self, options: InputConfig):
         self._options = options
         self._records = Metrics.counter(METRICS_NAMESPACE, "read.records")
         self._bytes = Metrics.counter(METRICS_NAMESPACE, "read.bytes")
@@ -63,7 +63,7 @@ class _ReadFile(beam.DoFn):
 class ReadDocuments(beam.PTransform):
     """Files -> (documents, rejected rows of stage ``read``)."""
 
-    def __init__(self, paths: list[str], options: ReadOptions):
+    def __init__(self, paths: list[str], options: InputConfig):
         super().__init__()
         self._paths = paths
         self._options = options

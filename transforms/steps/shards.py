@@ -18,9 +18,10 @@ from apache_beam.metrics import Metrics
 
 from transforms.fast_bpe import Encoder, load_encoder
 from transforms.files import write_file_atomically
+from transforms.layout import read_tokenizer_json
 from transforms.megatron import encode_index
 from transforms.records import make_rejected, stable_hash
-from transforms.shards import ENCODE_BATCH, read_tokenizer_json, shuffled_order, split_of
+from transforms.shards import ENCODE_BATCH, shuffled_order, split_of
 from transforms.steps.io import SpreadFiles
 from transforms.steps.spill import Spill, SpillValues, unspill
 from transforms.steps.stage import METRICS_NAMESPACE, REJECTED
