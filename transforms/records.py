@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-STAGES = ("read", "filter", "pii", "dedupe", "tokenize")
+STAGES = ("read", "filter", "dedupe", "tokenize")  # the stages that reject records
 
 PII_COUNTS_TYPE = pa.struct([("acc", pa.int32()), ("rrn", pa.int32()), ("tel", pa.int32())])
 
