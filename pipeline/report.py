@@ -30,7 +30,7 @@ from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS
 
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
-PRE_CLEAN_STAGES = ("read", "filter", "pii", "dedupe")  # the prepare stages that reject, in order
+PRE_CLEAN_STAGES = ("read", "filter", "dedupe")  # the prepare stages that reject, in order
 TIMED_STAGES = ("prepare", "train_tokenizer", "tokenize", "train")
 EXAMPLES_PER_KIND = 3
 EXAMPLE_CONTEXT = 40  # characters shown each side of a masked number

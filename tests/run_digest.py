@@ -51,8 +51,9 @@ def _file_bytes(path: Path, run_dir: Path) -> bytes:
     if path.suffix == ".parquet":
         table = pq.read_table(path)
         rows = json.dumps(table.to_pylist(), ensure_ascii=False, sort_keys=True, default=str)
-        return (table.schema.to_string(show_schema_metadata=False) + "\n" + rows).encode()
-    data = path.read_bytes()
+        data = (table.schema.to_string(show_schema_metadata=False) + "\n" + rows).encode()
+    else:
+        data = path.read_bytes()
     if path.suffix == ".json":
         values = json.loads(data)
         if path.name == "stats.json":

@@ -26,13 +26,13 @@ def test_legacy_korean_encoding_is_decoded():
 
 
 def test_random_bytes_are_not_mistaken_for_cp949():
-    (row,) = rows(BAD / "invalid_utf8.jsonl")[1:]
-    assert row["reason"] == "invalid_utf8" and "byte" in row["detail"]
+    (rejection,) = rows(BAD / "invalid_utf8.jsonl")[1:]
+    assert rejection.reason == "invalid_utf8" and "byte" in rejection.detail
 
 
 def test_empty_file_is_named(tmp_path):
-    (row,) = rows(BAD / "empty.jsonl")
-    assert row["reason"] == "empty_file" and str(BAD / "empty.jsonl") in row["detail"]
+    (rejection,) = rows(BAD / "empty.jsonl")
+    assert rejection.reason == "empty_file" and str(BAD / "empty.jsonl") in rejection.detail
 
 
 def test_over_long_line_is_rejected_without_holding_it(tmp_path, monkeypatch):
@@ -40,7 +40,7 @@ def test_over_long_line_is_rejected_without_holding_it(tmp_path, monkeypatch):
     path = tmp_path / "long.jsonl"
     path.write_text(json.dumps({"text": "가" * 2000}) + "\n" + json.dumps({"text": "짧음"}) + "\n")
     first, second = rows(path)
-    assert first["reason"] == "record_too_large" and "over the 1,000-byte limit" in first["detail"]
+    assert first.reason == "record_too_large" and "over the 1,000-byte limit" in first.detail
     assert second["text"] == "짧음"
 
 
@@ -48,8 +48,8 @@ def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(read, "BOMB_CHECK_FLOOR", 1 << 20)
     path = tmp_path / "bomb.jsonl.gz"
     path.write_bytes(gzip.compress(b"0" * (64 << 20), compresslevel=9))  # 64 MB from ~64 KB
-    (row,) = rows(path)
-    assert row["reason"] == "unreadable_file" and "DecompressionBombError" in row["detail"]
+    (rejection,) = rows(path)
+    assert rejection.reason == "unreadable_file" and "DecompressionBombError" in rejection.detail
 
 
 @pytest.fixture(scope="module")

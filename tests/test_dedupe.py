@@ -32,7 +32,7 @@ from transforms.minhash import (
     shingle_hashes,
     shingle_ids,
 )
-from transforms.records import make_document, text_key
+from transforms.records import Rejection, make_document, text_key
 from transforms.steps.dedupe import Deduplicate
 from transforms.steps.stage import METRICS_NAMESPACE
 
@@ -65,6 +65,14 @@ def test_key_depends_on_the_text_only():
     assert text_key("가나다") == text_key("가나다") != text_key("가나다 ")
 
 
+def verdicts(outcomes):
+    """(reason or "kept", id, duplicate_of) of each of resolve_group's outcomes, sorted."""
+    return sorted(
+        (o.reason, o.id, o.duplicate_of) if isinstance(o, Rejection) else ("kept", o["id"], None)
+        for o in outcomes
+    )
+
+
 def test_the_smallest_id_leads_a_text_group_and_counts_it():
     docs = [make_document(i, "같은 글", "s") for i in ("b", "a", "c")]
     groups = [(keeper_rank(d, "smallest_id"), 1, b"", b"") for d in docs]
@@ -72,22 +80,15 @@ def test_the_smallest_id_leads_a_text_group_and_counts_it():
     for group in groups:
         merged = merge_groups(merged, group)
     assert merged[0][2] == "a" and merged[1] == 3
-    rows = list(resolve_group([("doc", d) for d in docs] + [("verdict", ("a", "a", 3))]))
-    assert sorted((outcome, row["id"], row.get("duplicate_of")) for outcome, row in rows) == [
-        ("exact", "b", "a"),
-        ("exact", "c", "a"),
-        ("kept", "a", None),
-    ]
-    assert next(row for outcome, row in rows if outcome == "kept")["cluster_size"] == 3
+    outcomes = list(resolve_group([("doc", d) for d in docs] + [("verdict", ("a", "a", 3))]))
+    assert verdicts(outcomes) == [("exact", "b", "a"), ("exact", "c", "a"), ("kept", "a", None)]
+    assert next(o for o in outcomes if not isinstance(o, Rejection))["cluster_size"] == 3
 
 
 def test_resolve_names_the_cluster_keeper_and_needs_one_verdict():
     docs = [make_document("x", "글", "s"), make_document("y", "글", "s")]
-    rows = list(resolve_group([("doc", d) for d in docs] + [("verdict", ("x", "k", 0))]))
-    assert sorted((o, r["id"], r["reason"], r["duplicate_of"]) for o, r in rows) == [
-        ("exact", "y", "exact", "k"),
-        ("near", "x", "near", "k"),
-    ]
+    outcomes = list(resolve_group([("doc", d) for d in docs] + [("verdict", ("x", "k", 0))]))
+    assert verdicts(outcomes) == [("exact", "y", "k"), ("near", "x", "k")]
     with pytest.raises(RuntimeError, match="0 verdicts"):
         list(resolve_group([("doc", docs[0])]))
 

@@ -156,3 +156,43 @@ def test_outputs_match_the_recorded_digests(run_dir):
     recorded = json.loads(RECORDED.read_text())
     changed = {name for name, digest in run_digest(run_dir).items() if recorded.get(name) != digest}
     assert not changed and run_digest(run_dir).keys() == recorded.keys(), sorted(changed)
+
+
+def test_tokenize_rejects_a_document_without_tokens_through_the_shared_wrapper(run_dir, tmp_path):
+    import apache_beam as beam
+    import pyarrow as pa
+    from apache_beam.metrics.metric import MetricsFilter
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from runners.options import make_pipeline
+    from transforms.records import make_rejected
+    from transforms.steps.shards import EncodeFiles
+    from transforms.steps.stage import METRICS_NAMESPACE
+
+    path = tmp_path / "clean.parquet"
+    pq.write_table(pa.table({"id": ["empty", "word"], "text": ["", "안녕하세요"]}), path)
+    pipeline = make_pipeline(["--direct_running_mode=in_memory"])
+    encoded, rejected = pipeline | EncodeFiles(
+        [str(path)],
+        tokenizer_path=str(run_dir / "tokenizer"),
+        eod_id=2,
+        dtype="uint16",
+        fractions=(0.0, 0.0),
+        seed=1,
+    )
+    assert_that(
+        encoded | beam.MapTuple(lambda split, doc: (split, doc[1])),
+        equal_to([("train", "word")]),
+        label="kept",
+    )
+    assert_that(
+        rejected,
+        equal_to([make_rejected("empty", "tokenize", "no_tokens", "the text encodes to 0 tokens")]),
+        label="rejected",
+    )
+    result = pipeline.run()
+    result.wait_until_finish()
+    query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    counted = {c.key.metric.name: c.committed for c in query["counters"]}
+    assert counted["tokenize.kept"] == counted["tokenize.documents"] == 1
+    assert counted["tokenize.dropped.no_tokens"] == 1

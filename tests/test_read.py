@@ -8,6 +8,7 @@ import pytest
 import zstandard
 
 from transforms.read import InputConfig, detect_format, parse_jsonl_line, read_file
+from transforms.records import Rejection
 
 OPTIONS = InputConfig()
 
@@ -53,10 +54,10 @@ def test_missing_id_is_derived_from_path_and_line():
         (b"[1, 2]", "not_an_object"),
     ],
 )
-def test_bad_lines_become_rejected_rows(line, reason):
-    row = parse_jsonl_line(line, "in.jsonl", 3, "text")
-    assert row["stage"] == "read" and row["reason"] == reason
-    assert "in.jsonl:3" in row["detail"]
+def test_bad_lines_become_rejections(line, reason):
+    rejection = parse_jsonl_line(line, "in.jsonl", 3, "text")
+    assert isinstance(rejection, Rejection) and rejection.reason == reason
+    assert "in.jsonl:3" in rejection.detail
 
 
 def test_html_field_is_taken_when_there_is_no_text():
@@ -68,7 +69,11 @@ def test_every_line_of_a_file_is_accounted_for(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_bytes(b'{"text": "a"}\n\n{"text": \n{"text": "b"}\r\n')
     out = rows(path)
-    assert [r.get("reason", r.get("text")) for r in out] == ["a", "invalid_json", "b"]
+    assert [r.reason if isinstance(r, Rejection) else r["text"] for r in out] == [
+        "a",
+        "invalid_json",
+        "b",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -90,17 +95,17 @@ def test_truncated_gzip_keeps_what_was_read_and_names_the_file(tmp_path):
     path = tmp_path / "cut.jsonl.gz"
     path.write_bytes(data[: len(data) // 2])
     out = rows(path)
-    assert out[-1]["reason"] == "corrupt_or_truncated_file"
-    assert str(path) in out[-1]["detail"]
-    assert all("stage" not in r for r in out[:-2])
+    assert out[-1].reason == "corrupt_or_truncated_file"
+    assert str(path) in out[-1].detail
+    assert not any(isinstance(r, Rejection) for r in out[:-2])
     assert len(out) > 10
 
 
-def test_unreadable_file_is_one_rejected_row(tmp_path):
+def test_unreadable_file_is_one_rejection(tmp_path):
     path = tmp_path / "bad.jsonl.gz"
     path.write_bytes(b"not gzip at all")
-    (row,) = rows(path)
-    assert row["reason"] == "unreadable_file" and row["id"] == str(path)
+    (rejection,) = rows(path)
+    assert rejection.reason == "unreadable_file" and rejection.id == str(path)
 
 
 def test_plain_text_per_file_and_per_block(tmp_path):
@@ -116,4 +121,4 @@ def test_parquet_input(tmp_path):
     path = tmp_path / "in.parquet"
     pq.write_table(pa.table({"id": ["a", "b"], "content": ["가", None]}), path)
     out = rows(path, InputConfig(text_field="content"))
-    assert out[0]["text"] == "가" and out[1]["reason"] == "missing_text_field"
+    assert out[0]["text"] == "가" and out[1].reason == "missing_text_field"

@@ -20,7 +20,7 @@ from transforms.minhash import (
     detection_probability,
     detection_probability_with_check,
 )
-from transforms.records import make_rejected, stable_hash
+from transforms.records import Rejection, stable_hash
 
 KEEPERS = ("smallest_id", "longest", "highest_quality")
 _UNSCORED = 1 << 62  # rank of a document without a quality score: after every scored one
@@ -164,8 +164,9 @@ def bucket_links(members: Iterable[Node], size: int, max_bucket_size: int) -> It
 
 def resolve_group(
     items: Iterable[tuple[str, Any]], load: Callable[[Any], dict[str, Any]] = lambda doc: doc
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """("kept" | "exact" | "near", row) for every document of one text group.
+) -> Iterator[dict[str, Any] | Rejection]:
+    """Every document of one text group: kept with its ``cluster_size``, or a rejection
+    (``exact`` or ``near``) naming its cluster's keeper as ``duplicate_of``.
 
     ``items`` holds ("doc", document) for each copy of the text and exactly one
     ("verdict", (text keeper id, cluster keeper id, cluster size)). Read twice, never stored;
@@ -181,12 +182,12 @@ def resolve_group(
         doc = load(value)
         if doc["id"] != text_keeper:
             detail = f"same text as {text_keeper}"
-            yield "exact", make_rejected(doc["id"], "dedupe", "exact", detail, doc["text"], keeper)
+            yield Rejection(doc["id"], "exact", detail, doc["text"], keeper)
         elif keeper != text_keeper:
             detail = f"near-duplicate cluster kept as {keeper}"
-            yield "near", make_rejected(doc["id"], "dedupe", "near", detail, doc["text"], keeper)
+            yield Rejection(doc["id"], "near", detail, doc["text"], keeper)
         else:
-            yield "kept", dict(doc, cluster_size=size)
+            yield dict(doc, cluster_size=size)
 
 
 def describe_params(config: DedupeConfig) -> str:

@@ -1,9 +1,10 @@
-"""Turn input files into documents, or into rejected rows that say what was wrong.
+"""Turn input files into documents, or into rejections that say what was wrong.
 
-Every record of every file ends as exactly one yielded row: a document (see
-:func:`transforms.records.make_document`) or a rejected row with stage ``read``. A file that
-cannot be opened, or whose compressed stream breaks off, yields one rejected row for the
-whole file (or for the unread rest), so it is counted and named in the run's summary.
+Every record of every file ends as exactly one yielded value: a document (see
+:func:`transforms.records.make_document`) or a :class:`~transforms.records.Rejection`, which the
+read step writes as a rejected row with stage ``read``. A file that cannot be opened, or whose
+compressed stream breaks off, yields one rejection for the whole file (or for the unread rest),
+so it is counted and named in the run's summary.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.config_flags import option
-from transforms.records import make_document, make_rejected
+from transforms.records import Rejection, make_document
 
 FORMATS = ("auto", "jsonl", "text", "parquet")
 TEXT_SPLITS = ("file", "blank-line")
@@ -103,12 +104,13 @@ def _rejected_text(raw: bytes | str) -> str:
     return text[:MAX_REJECTED_TEXT]
 
 
-def record_to_row(record: Any, fallback_id: str, path: str, text_field: str) -> dict[str, Any]:
-    """A parsed JSON/Parquet record as a document, or a rejected row saying what is missing."""
+def record_to_row(
+    record: Any, fallback_id: str, path: str, text_field: str
+) -> dict[str, Any] | Rejection:
+    """A parsed JSON/Parquet record as a document, or a rejection saying what is missing."""
     if not isinstance(record, dict):
-        return make_rejected(
+        return Rejection(
             fallback_id,
-            "read",
             "not_an_object",
             f"{fallback_id}: expected a JSON object, got {type(record).__name__}",
             _rejected_text(json.dumps(record, ensure_ascii=False)),
@@ -120,18 +122,16 @@ def record_to_row(record: Any, fallback_id: str, path: str, text_field: str) -> 
         text_field = HTML_FIELD  # raw pages: the cleaning stage turns markup into text
         text = record[HTML_FIELD]
     if text is None:
-        return make_rejected(
+        return Rejection(
             doc_id,
-            "read",
             "missing_text_field",
             f"{fallback_id}: no {text_field!r} field (fields: {', '.join(sorted(record))}); "
             "choose the field with --text-field",
             _rejected_text(json.dumps(record, ensure_ascii=False)),
         )
     if not isinstance(text, str):
-        return make_rejected(
+        return Rejection(
             doc_id,
-            "read",
             "text_not_string",
             f"{fallback_id}: {text_field!r} is {type(text).__name__}, not a string",
             _rejected_text(json.dumps(record, ensure_ascii=False, default=str)),
@@ -146,20 +146,21 @@ def record_to_row(record: Any, fallback_id: str, path: str, text_field: str) -> 
     )
 
 
-def parse_jsonl_line(line: bytes, path: str, line_no: int, text_field: str) -> dict[str, Any]:
-    """One JSONL line (1-based ``line_no``) as a document or a rejected row."""
+def parse_jsonl_line(
+    line: bytes, path: str, line_no: int, text_field: str
+) -> dict[str, Any] | Rejection:
+    """One JSONL line (1-based ``line_no``) as a document or a rejection."""
     fallback_id = f"{path}:{line_no}"
     text, encoding, problem = _decode(line)
     if text is None:
-        return make_rejected(
-            fallback_id, "read", "invalid_utf8", f"{fallback_id}: {problem}", _rejected_text(line)
+        return Rejection(
+            fallback_id, "invalid_utf8", f"{fallback_id}: {problem}", _rejected_text(line)
         )
     try:
         record = json.loads(text)
     except json.JSONDecodeError as err:
-        return make_rejected(
+        return Rejection(
             fallback_id,
-            "read",
             "invalid_json",
             f"{fallback_id}: {err.msg} at column {err.colno}",
             _rejected_text(text),
@@ -169,7 +170,9 @@ def parse_jsonl_line(line: bytes, path: str, line_no: int, text_field: str) -> d
     return record_to_row(record, fallback_id, path, text_field)
 
 
-def split_text_file(data: bytes, path: str, text_split: str) -> Iterator[dict[str, Any]]:
+def split_text_file(
+    data: bytes, path: str, text_split: str
+) -> Iterator[dict[str, Any] | Rejection]:
     """A plain-text file as one document, or one per blank-line-separated block."""
     blocks = [data] if text_split == "file" else _BLANK_LINES.split(data)
     for block_no, block in enumerate(blocks, start=1):
@@ -178,24 +181,23 @@ def split_text_file(data: bytes, path: str, text_split: str) -> Iterator[dict[st
         doc_id = path if text_split == "file" else f"{path}#{block_no}"
         text, encoding, problem = _decode(block)
         if text is None:
-            yield make_rejected(
-                doc_id, "read", "invalid_utf8", f"{doc_id}: {problem}", _rejected_text(block)
-            )
+            yield Rejection(doc_id, "invalid_utf8", f"{doc_id}: {problem}", _rejected_text(block))
         else:
             metadata = "{}" if encoding == "utf-8" else json.dumps({"source_encoding": encoding})
             yield make_document(doc_id, text, path, metadata)
 
 
-def _iter_jsonl(stream: Any, path: str, options: InputConfig) -> Iterator[dict[str, Any]]:
+def _iter_jsonl(
+    stream: Any, path: str, options: InputConfig
+) -> Iterator[dict[str, Any] | Rejection]:
     line_no = 0
     while line := stream.readline(MAX_RECORD_BYTES + 1):
         line_no += 1
         if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
             skipped = len(line) + _skip_rest_of_line(stream)
             doc_id = f"{path}:{line_no}"
-            yield make_rejected(
+            yield Rejection(
                 doc_id,
-                "read",
                 "record_too_large",
                 f"{doc_id}: a line of {skipped:,} bytes, over the {MAX_RECORD_BYTES:,}-byte limit",
                 _rejected_text(line[:MAX_REJECTED_TEXT]),
@@ -216,7 +218,9 @@ def _skip_rest_of_line(stream: Any) -> int:
     return skipped
 
 
-def _iter_parquet(stream: Any, path: str, options: InputConfig) -> Iterator[dict[str, Any]]:
+def _iter_parquet(
+    stream: Any, path: str, options: InputConfig
+) -> Iterator[dict[str, Any] | Rejection]:
     import pyarrow.parquet as pq
 
     row_no = 0
@@ -298,8 +302,8 @@ def open_decompressed(raw: Any, path: str) -> Any:
     return io.BufferedReader(_BombGuard(stream, counted, path), buffer_size=READ_CHUNK)
 
 
-def read_file(path: str, options: InputConfig) -> Iterator[dict[str, Any]]:
-    """Every record of ``path`` as a document or a rejected row; never raises for bad input."""
+def read_file(path: str, options: InputConfig) -> Iterator[dict[str, Any] | Rejection]:
+    """Every record of ``path`` as a document or a rejection; never raises for bad input."""
     fmt = detect_format(path, options.format)
     produced = 0
     try:
@@ -321,13 +325,12 @@ def read_file(path: str, options: InputConfig) -> Iterator[dict[str, Any]]:
                 produced += 1
                 yield row
         if produced == 0:
-            yield make_rejected(path, "read", EMPTY_FILE, f"{path}: no records in the file")
-    except Exception as err:  # noqa: BLE001 - any I/O or codec failure becomes a rejected row
+            yield Rejection(path, EMPTY_FILE, f"{path}: no records in the file")
+    except Exception as err:  # noqa: BLE001 - any I/O or codec failure becomes a rejection
         reason = UNREADABLE_FILE if produced == 0 else TRUNCATED_FILE
         where = "could not be read" if produced == 0 else f"broke off after {produced} records"
-        yield make_rejected(
+        yield Rejection(
             path,
-            "read",
             reason,
             f"{path}: {where}: {type(err).__name__}: {err}",
         )

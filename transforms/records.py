@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-STAGES = ("read", "filter", "pii", "dedupe", "tokenize")
+STAGES = ("read", "filter", "dedupe", "tokenize")  # the stages that reject records
 
 PII_COUNTS_TYPE = pa.struct([("acc", pa.int32()), ("rrn", pa.int32()), ("tel", pa.int32())])
 
@@ -47,6 +47,26 @@ class Drop:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """A record that leaves the pipeline, as named by a step that makes or regroups records (read,
+    dedupe), where no input document stands for it: the rejected row less its stage, which the
+    step adds when it writes the row (transforms/steps/stage.py)."""
+
+    id: str
+    reason: str
+    detail: str = ""
+    text: str = ""
+    duplicate_of: str | None = None
+
+
+def check_stage(stage: str) -> str:
+    """``stage``, if it is one of :data:`STAGES`."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
+    return stage
+
+
 def make_document(doc_id: str, text: str, source: str, metadata: str = "{}") -> dict[str, Any]:
     return {
         "id": doc_id,
@@ -66,11 +86,9 @@ def make_rejected(
     text: str = "",
     duplicate_of: str | None = None,
 ) -> dict[str, Any]:
-    if stage not in STAGES:
-        raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
     return {
         "id": doc_id,
-        "stage": stage,
+        "stage": check_stage(stage),
         "reason": reason,
         "detail": detail,
         "duplicate_of": duplicate_of,

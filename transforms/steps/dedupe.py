@@ -53,7 +53,7 @@ from transforms.steps.spill import (
     SpillValues,
     unspill,
 )
-from transforms.steps.stage import METRICS_NAMESPACE, REJECTED
+from transforms.steps.stage import METRICS_NAMESPACE, RejectingDoFn, keep_or_reject
 
 _GROUPS = "groups"
 
@@ -290,21 +290,12 @@ class _NearDuplicates(beam.PTransform):
         return (assigned.verdict, keepers) | "All verdicts" >> beam.Flatten()
 
 
-class _Resolve(beam.DoFn):
-    def __init__(self):
-        self._counters = {
-            outcome: Metrics.counter(METRICS_NAMESPACE, name)
-            for outcome, name in (
-                ("kept", "dedupe.kept"),
-                ("exact", "dedupe.dropped.exact"),
-                ("near", "dedupe.dropped.near"),
-            )
-        }
+class _Resolve(RejectingDoFn):
+    """Grouped by text key: the text group's documents, kept or rejected by its verdict."""
 
     def process(self, key_and_items):
-        for outcome, row in resolve_group(key_and_items[1], load=unspill):
-            self._counters[outcome].inc()
-            yield row if outcome == "kept" else beam.pvalue.TaggedOutput(REJECTED, row)
+        for outcome in resolve_group(key_and_items[1], load=unspill):
+            yield self.route(outcome)
 
 
 def _exact_verdict(key: bytes, group: tuple):
@@ -341,9 +332,5 @@ class Deduplicate(beam.PTransform):
             | "Spill documents" >> SpillValues(self._spill)
             | "Tag documents" >> beam.MapTuple(_tag, tag="doc")
         )
-        results = (
-            (docs_by_text, verdicts)
-            | "Group by text" >> SpillingGroupByKey(self._spill)
-            | "Resolve" >> beam.ParDo(_Resolve()).with_outputs(REJECTED, main="kept")
-        )
-        return results.kept, results[REJECTED]
+        text_groups = (docs_by_text, verdicts) | "Group by text" >> SpillingGroupByKey(self._spill)
+        return keep_or_reject(text_groups, "Resolve", _Resolve("dedupe"))

@@ -12,13 +12,12 @@ from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
-from apache_beam.metrics import Metrics
 
 from transforms.files import parquet_bytes, write_file_atomically
 from transforms.read import InputConfig, read_file
-from transforms.records import stable_hash
+from transforms.records import Rejection, stable_hash
 from transforms.steps.spill import Spill, SpillValues, unspill
-from transforms.steps.stage import METRICS_NAMESPACE, REJECTED, Progress, apply_then_flatten
+from transforms.steps.stage import Progress, RejectingDoFn, apply_then_flatten, keep_or_reject
 
 
 class SpreadFiles(beam.PTransform):
@@ -36,28 +35,24 @@ class SpreadFiles(beam.PTransform):
         return pbegin | "Files" >> beam.Create(self._paths) | "Spread" >> beam.Reshuffle()
 
 
-class _ReadFile(beam.DoFn):
+class _ReadFile(RejectingDoFn):
     def __init__(self, options: InputConfig):
+        super().__init__("read")
         self._options = options
-        self._records = Metrics.counter(METRICS_NAMESPACE, "read.records")
-        self._bytes = Metrics.counter(METRICS_NAMESPACE, "read.bytes")
-        self._files = Metrics.counter(METRICS_NAMESPACE, "read.files")
         self._progress: Progress | None = None
 
     def setup(self):
         self._progress = Progress("read")
 
     def process(self, path: str):
-        self._files.inc()
-        for row in read_file(path, self._options):
-            size = len(row["text"].encode("utf-8"))
-            self._records.inc()
-            self._bytes.inc(size)
+        self.count("read.files")
+        for record in read_file(path, self._options):
+            text = record.text if isinstance(record, Rejection) else record["text"]
+            size = len(text.encode("utf-8"))
+            self.count("read.records")
+            self.count("read.bytes", size)
             self._progress.add(1, size)
-            if "stage" in row:
-                yield beam.pvalue.TaggedOutput(REJECTED, row)
-            else:
-                yield row
+            yield self.route(record)
 
 
 class ReadDocuments(beam.PTransform):
@@ -69,12 +64,8 @@ class ReadDocuments(beam.PTransform):
         self._options = options
 
     def expand(self, pbegin):
-        results = (
-            pbegin
-            | "Files" >> SpreadFiles(self._paths)
-            | "Parse" >> beam.ParDo(_ReadFile(self._options)).with_outputs(REJECTED, main="docs")
-        )
-        return results.docs, results[REJECTED]
+        paths = pbegin | "Files" >> SpreadFiles(self._paths)
+        return keep_or_reject(paths, "Parse", _ReadFile(self._options))
 
 
 class WriteSortedParquet(beam.PTransform):

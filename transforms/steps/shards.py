@@ -8,26 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import apache_beam as beam
 import numpy as np
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
 
 from transforms.fast_bpe import Encoder, load_encoder
 from transforms.files import write_file_atomically
 from transforms.layout import read_tokenizer_json
 from transforms.megatron import encode_index
-from transforms.records import make_rejected, stable_hash
+from transforms.records import Rejection, stable_hash
 from transforms.shards import ENCODE_BATCH, shuffled_order, split_of
 from transforms.steps.io import SpreadFiles
 from transforms.steps.spill import Spill, SpillValues, unspill
-from transforms.steps.stage import METRICS_NAMESPACE, REJECTED
+from transforms.steps.stage import RejectingDoFn, keep_or_reject
 
 
-class _EncodeFile(beam.DoFn):
+class _EncodeFile(RejectingDoFn):
     """Clean Parquet file -> (split, (order key, id, token bytes)) or rejected rows."""
 
     def __init__(
@@ -39,6 +39,7 @@ class _EncodeFile(beam.DoFn):
         seed: int,
         fast: bool = True,
     ):
+        super().__init__("tokenize")
         self._tokenizer_path = tokenizer_path
         self._fast = fast
         self._eod_id = eod_id
@@ -46,9 +47,6 @@ class _EncodeFile(beam.DoFn):
         self._fractions = fractions
         self._seed = seed
         self._encoder: Encoder | None = None
-        self._documents = Metrics.counter(METRICS_NAMESPACE, "tokenize.documents")
-        self._tokens = Metrics.counter(METRICS_NAMESPACE, "tokenize.tokens")
-        self._empty = Metrics.counter(METRICS_NAMESPACE, "tokenize.dropped.no_tokens")
 
     def setup(self):
         self._encoder = load_encoder(read_tokenizer_json(self._tokenizer_path), self._fast)
@@ -62,23 +60,17 @@ class _EncodeFile(beam.DoFn):
                 for doc_id, text, token_ids in zip(ids, texts, encoded, strict=True):
                     yield from self._emit(doc_id, text, token_ids)
 
-    def _emit(self, doc_id: str, text: str, token_ids: np.ndarray):
+    def _emit(self, doc_id: str, text: str, token_ids: np.ndarray) -> Iterator[Any]:
         if not len(token_ids):
-            self._empty.inc()
-            yield beam.pvalue.TaggedOutput(
-                REJECTED,
-                make_rejected(
-                    doc_id, "tokenize", "no_tokens", "the text encodes to 0 tokens", text
-                ),
-            )
+            yield self.reject(Rejection(doc_id, "no_tokens", "the text encodes to 0 tokens", text))
             return
         tokens = np.empty(len(token_ids) + 1, dtype=self._dtype)
         tokens[:-1] = token_ids
         tokens[-1] = self._eod_id
-        self._documents.inc()
-        self._tokens.inc(len(tokens))
+        self.count("tokenize.documents")  # as tokenize.kept; older than it, so still counted
+        self.count("tokenize.tokens", len(tokens))
         order = stable_hash("order", str(self._seed), doc_id)
-        yield split_of(doc_id, *self._fractions), (order, doc_id, tokens.tobytes())
+        yield self.keep((split_of(doc_id, *self._fractions), (order, doc_id, tokens.tobytes())))
 
 
 class WriteShards(beam.PTransform):
@@ -178,10 +170,5 @@ class EncodeFiles(beam.PTransform):
         self._encode_args = encode_args
 
     def expand(self, pbegin):
-        results = (
-            pbegin
-            | "Clean files" >> SpreadFiles(self._paths)
-            | "Encode"
-            >> beam.ParDo(_EncodeFile(**self._encode_args)).with_outputs(REJECTED, main="encoded")
-        )
-        return results.encoded, results[REJECTED]
+        paths = pbegin | "Clean files" >> SpreadFiles(self._paths)
+        return keep_or_reject(paths, "Encode", _EncodeFile(**self._encode_args))

@@ -1,8 +1,15 @@
-"""The one Beam wrapper that turns a pure per-document function into a pipeline step.
+"""The one place where records are kept or rejected: rejected rows and outcome counters.
 
-A step function takes a document dict and returns the (possibly changed) document to keep it,
-or a :class:`~transforms.records.Drop` to reject it. The wrapper does the bookkeeping every
-step shares: the rejected row with stage and reason, and ``kprep`` counters per outcome.
+Every step that drops records (read, filter, dedupe, tokenize) is a :class:`RejectingDoFn`: its
+``process`` yields ``self.keep(value)`` or ``self.reject(rejection)`` (``self.route(either)``
+when its core returns documents or :class:`~transforms.records.Rejection` values), and the base
+writes the rejected row (stage, reason, detail, duplicate_of) and counts ``<stage>.kept`` and
+``<stage>.dropped.<reason>``. :func:`keep_or_reject` applies one and returns (kept, rejected).
+
+A step that is a pure per-document function is a :class:`DocStep`: the function returns the
+(possibly changed) document to keep it, or a :class:`~transforms.records.Drop` to reject it.
+Steps that are not (read: many rows per file; dedupe: verdicts after groupings; tokenize: keyed
+shard records) subclass :class:`RejectingDoFn` themselves.
 """
 
 from __future__ import annotations
@@ -10,12 +17,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from transforms.records import Drop, make_rejected
+from transforms.records import Drop, Rejection, check_stage, make_rejected
 
 REJECTED = "rejected"
 METRICS_NAMESPACE = "kprep"
@@ -51,31 +58,74 @@ class Progress:
             )
 
 
+T = TypeVar("T")
+
+
+class RejectingDoFn(beam.DoFn):
+    """Base of every DoFn that keeps or rejects records for ``stage``; ``process`` yields what
+    :meth:`keep` and :meth:`reject` return, and they count the outcome."""
+
+    def __init__(self, stage: str):
+        self._stage = check_stage(stage)  # a wrong name fails when the graph is built
+        self._counters: dict[str, Any] = {}
+
+    def count(self, name: str, value: int = 1) -> None:
+        """Add ``value`` to the ``kprep`` counter ``name``."""
+        # Created on first use: the reasons a step meets are not known in advance.
+        if name not in self._counters:
+            self._counters[name] = Metrics.counter(METRICS_NAMESPACE, name)
+        self._counters[name].inc(value)
+
+    def keep(self, value: T) -> T:
+        """``value`` for the main output, counted as ``<stage>.kept``."""
+        self.count(f"{self._stage}.kept")
+        return value
+
+    def reject(self, rejection: Rejection) -> beam.pvalue.TaggedOutput:
+        """The rejected row for the ``rejected`` output, counted as ``<stage>.dropped.<reason>``."""
+        self.count(f"{self._stage}.dropped.{rejection.reason}")
+        row = make_rejected(
+            rejection.id,
+            self._stage,
+            rejection.reason,
+            rejection.detail,
+            rejection.text,
+            rejection.duplicate_of,
+        )
+        return beam.pvalue.TaggedOutput(REJECTED, row)
+
+    def route(self, outcome: Any) -> Any:
+        """:meth:`reject` for a :class:`Rejection`, :meth:`keep` for anything else."""
+        return self.reject(outcome) if isinstance(outcome, Rejection) else self.keep(outcome)
+
+
+def keep_or_reject(pcoll: Any, label: str, dofn: RejectingDoFn) -> tuple[Any, Any]:
+    """``dofn`` applied to ``pcoll``: (kept values, rejected rows)."""
+    results = pcoll | label >> beam.ParDo(dofn).with_outputs(REJECTED, main="kept")
+    return results.kept, results[REJECTED]
+
+
+# A step function may also have a ``setup()`` (to load a model or a word list): it runs once per
+# DoFn instance on the worker, before the first document.
 StepFn = Callable[[dict[str, Any]], "dict[str, Any] | Drop"]
 
 
-class _ApplyStep(beam.DoFn):
+class _ApplyStep(RejectingDoFn):
     def __init__(self, stage: str, fn: StepFn):
-        self._stage = stage
+        super().__init__(stage)
         self._fn = fn
-        self._counters: dict[str, Any] = {}
 
-    def _count(self, name: str) -> None:
-        if name not in self._counters:
-            self._counters[name] = Metrics.counter(METRICS_NAMESPACE, name)
-        self._counters[name].inc()
+    def setup(self) -> None:
+        setup = getattr(self._fn, "setup", None)
+        if setup is not None:
+            setup()
 
     def process(self, doc: dict[str, Any]):
         outcome = self._fn(doc)
         if isinstance(outcome, Drop):
-            self._count(f"{self._stage}.dropped.{outcome.reason}")
-            yield beam.pvalue.TaggedOutput(
-                REJECTED,
-                make_rejected(doc["id"], self._stage, outcome.reason, outcome.detail, doc["text"]),
-            )
+            yield self.reject(Rejection(doc["id"], outcome.reason, outcome.detail, doc["text"]))
         else:
-            self._count(f"{self._stage}.kept")
-            yield outcome
+            yield self.keep(outcome)
 
 
 class DocStep(beam.PTransform):
@@ -83,14 +133,10 @@ class DocStep(beam.PTransform):
 
     def __init__(self, stage: str, fn: StepFn):
         super().__init__()
-        self._stage = stage
-        self._fn = fn
+        self._apply = _ApplyStep(stage, fn)
 
     def expand(self, docs):
-        results = docs | beam.ParDo(_ApplyStep(self._stage, self._fn)).with_outputs(
-            REJECTED, main="kept"
-        )
-        return results.kept, results[REJECTED]
+        return keep_or_reject(docs, "Apply", self._apply)
 
 
 def apply_then_flatten(inputs: Any, label: str, transform: beam.PTransform) -> Any:
