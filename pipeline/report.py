@@ -26,7 +26,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from transforms.files import join, list_parquet, read_json, write_text
 from transforms.layout import MANIFEST, RunLayout, load_stats, tokenizer_json
-from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS
+from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS, PII_REGISTRY
 
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
@@ -211,7 +211,7 @@ def pii_totals(facts: RunFacts) -> dict[str, int]:
     """Numbers masked per kind, from prepare's counters: every masked number, also those in
     documents that dedupe dropped later."""
     counters = facts.stats.get("prepare", {}).get("counters", {})
-    return {kind: counters.get(f"pii.{kind}", 0) for kind in PII_KINDS}
+    return {kind.name: counters.get(kind.counter, 0) for kind in PII_REGISTRY}
 
 
 def stage_times(facts: RunFacts) -> list[tuple[str, float]]:

@@ -1,10 +1,11 @@
 """Train a byte-level BPE vocabulary laid out like Polyglot-Ko's released tokenizer.
 
 Ids: 0 ``<pad>``, 1 ``<eos>``, 2 ``<|endoftext|>``, 3 ``<|sep|>``, 4-259 the 256 byte symbols,
-then merges up to ``vocab_size - 1``, then the PII tokens as special added tokens
-(``<|acc|>``, ``<|tel|>``, ``<|rrn|>`` at 30000-30002 by default). The pre-tokenizer splits
-on and removes U+0CF1, the morpheme-boundary mark of the training text, so merges never
-cross a boundary while raw text encodes as plain byte-level BPE.
+then merges up to ``vocab_size - 1``, then the PII tokens as special added tokens in the order
+of their kinds' ``token_position`` in transforms/pii.py (``<|acc|>``, ``<|tel|>``, ``<|rrn|>`` at
+30000-30002 by default). The pre-tokenizer splits on and removes U+0CF1, the morpheme-boundary
+mark of the training text, so merges never cross a boundary while raw text encodes as plain
+byte-level BPE.
 
     clean/ -> [Beam] sample + Kiwi morpheme split -> tokenizer_sample/ -> BpeTrainer -> tokenizer/
 """
@@ -15,18 +16,23 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from operator import attrgetter
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
 from tokenizer_training.morphemes import MORPHEME_BOUNDARY
 from transforms.files import join, write_text
 from transforms.layout import TOKENIZER_JSON
+from transforms.pii import PII_REGISTRY
 
 log = logging.getLogger("kprep")
 
 SPECIAL_TOKENS = ("<pad>", "<eos>", "<|endoftext|>", "<|sep|>")
 EOD_TOKEN = "<|endoftext|>"
-PII_TOKEN_ORDER = ("acc", "tel", "rrn")  # the released tokenizer's order of ids 30000-30002
+# Kinds in the order of their token ids: ("acc", "tel", "rrn"), released as ids 30000-30002.
+PII_TOKEN_ORDER = tuple(
+    kind.name for kind in sorted(PII_REGISTRY, key=attrgetter("token_position"))
+)
 MODEL_MAX_LENGTH = 2048
 
 

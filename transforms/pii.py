@@ -10,19 +10,23 @@ What is masked and what is left alone is listed in ``docs/pii.md``. How it works
 - Python code validates each candidate (a real birth date, check digits, bank layouts) and, for the
   shapes that are ambiguous on their own, reads the nearest keyword around the number: 주민번호,
   전화, 계좌 ... or a word that says it is something else (주문번호, 법인등록번호, ISBN ...).
-- Overlapping candidates are settled by priority: rrn, card, bank layout, phone, generic account.
+- Overlapping candidates are settled by the detectors' priorities: rrn, card, bank layout, phone,
+  generic account.
+
+Each kind is one row of ``PII_REGISTRY`` at the end of this module: its token, its place in the
+tokenizer's ids, its keywords and its detectors (each with a priority). Everything else that lists
+kinds (``PII_KINDS``, the default tokens, the ``pii_counts`` columns, the tokenizer's PII ids, the
+counters, the report) derives from it; ``docs/pii.md`` says how to add one.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-
-PII_KINDS: tuple[str, ...] = ("acc", "rrn", "tel")
-DEFAULT_PII_TOKENS: dict[str, str] = {"acc": "<|acc|>", "rrn": "<|rrn|>", "tel": "<|tel|>"}
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,40 @@ class PiiSpan:
     kind: str
     start: int
     end: int
+
+
+# (text, the ASCII-translated window of it, the window's offset in text) -> (start, end) in text.
+Finder = Callable[[str, str, int], Iterator[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class PiiDetector:
+    """One shape of number that proves its kind, e.g. a card number for ``acc``."""
+
+    name: str
+    # Where candidates of different detectors overlap, the lowest priority keeps its span. Priority
+    # belongs to detectors, not kinds: acc's card and bank layouts beat phones, its generic
+    # accounts do not.
+    priority: int
+    find: Finder
+
+
+@dataclass(frozen=True)
+class PiiKind:
+    """One PII kind: the row that everything naming, finding, masking and counting it reads."""
+
+    name: str  # the pii_counts field, the key of its token in [pii] tokens, its cases' label
+    token: str  # the default replacement
+    # The token's place among the tokenizer's PII ids, which follow the vocabulary (released
+    # Polyglot-Ko: vocab 30000, so id 30000 + token_position).
+    token_position: int
+    keywords: tuple[str, ...]  # lower-case words near a number that say it is of this kind
+    detectors: tuple[PiiDetector, ...]
+
+    @property
+    def counter(self) -> str:
+        """The name of the ``kprep`` Beam counter of the numbers masked."""
+        return f"pii.{self.name}"
 
 
 # Full-width digits and brackets map one-to-one onto ASCII, so offsets survive the translation.
@@ -127,48 +165,20 @@ _YEAR_RANGE_SPAN = 300
 # A unit right after a number makes it a quantity or a year range, not a phone or an account.
 _UNIT_AFTER = re.compile(r"년|원|만|억|천|명|개|회|세|살|층|호|평|도|배|건|%|％|℃|달러|[kmgKMG]")
 
-# Words that say what a nearby number is ("neg": something that is not PII).
-_KEYWORDS_BY_KIND = {
-    "rrn": ("주민", "외국인등록", "외국인 등록", "외국인번호", "외국인 번호", "rrn", "resident"),
-    "tel": (
-        *("전화", "연락", "문의", "상담", "휴대폰", "핸드폰"),
-        *("콜센터", "고객센터", "대표번호", "팩스", "☎", "☏"),
-        *("📞", "tel", "phone", "fax", "mobile"),
-    ),
-    "acc": (
-        *("계좌", "입금", "송금", "이체", "예금주", "통장"),
-        *("카드", "은행", "뱅크", "금고", "신협", "수협"),
-        *("농협", "우체국", "신한", "카카오", "토스", "씨티"),
-        *("kb국민", "sc제일", "nh", "ibk", "account"),
-    ),
-    "neg": (
-        *("법인", "사업자", "주문", "송장", "운송장", "택배"),
-        *("예약번호", "접수번호", "학번", "수험번호", "면허", "특허"),
-        *("출원", "바코드", "일련번호", "시리얼", "제품번호", "상품번호"),
-        *("모델", "승인번호", "거래번호", "인보이스", "관리번호", "우편번호"),
-        *("등기번호", "회원번호", "확인번호", "확인 번호", "인증번호", "인증 번호"),
-        *("isbn", "ean", "serial", "invoice", "order"),
-    ),
-}
-_KIND_OF_KEYWORD = {word: kind for kind, words in _KEYWORDS_BY_KIND.items() for word in words}
-# One flat case-sensitive alternation (with Tel/TEL spellings) is ten times faster than IGNORECASE.
-_KEYWORDS = re.compile(
-    "|".join(
-        re.escape(spelling)
-        for spelling in sorted(
-            {case(word) for word in _KIND_OF_KEYWORD for case in (str, str.upper, str.capitalize)},
-            key=len,
-            reverse=True,
-        )
-    )
+# Words that say a nearby number is something else than PII; each kind's own words are in its row.
+_NOT_PII = "neg"
+_NOT_PII_KEYWORDS = (
+    *("법인", "사업자", "주문", "송장", "운송장", "택배"),
+    *("예약번호", "접수번호", "학번", "수험번호", "면허", "특허"),
+    *("출원", "바코드", "일련번호", "시리얼", "제품번호", "상품번호"),
+    *("모델", "승인번호", "거래번호", "인보이스", "관리번호", "우편번호"),
+    *("등기번호", "회원번호", "확인번호", "확인 번호", "인증번호", "인증 번호"),
+    *("isbn", "ean", "serial", "invoice", "order"),
 )
 _LATIN_LETTER = re.compile("[A-Za-z]")
 _CONTEXT_BEFORE = 20  # characters searched for a keyword before the number
 _CONTEXT_AFTER = 12  # and after it, when none came before
 _CONTEXT_BARRIER = re.compile(r"[0-9０-９]|<\||\|>")  # a digit, or the edge of a <|token|>
-
-# Detector priorities: the lower wins where candidates overlap.
-_RRN_PRIORITY, _CARD_PRIORITY, _BANK_PRIORITY, _TEL_PRIORITY, _ACCOUNT_PRIORITY = range(5)
 
 _Candidate = tuple[int, int, int, str]  # (priority, start, end, kind)
 
@@ -176,11 +186,15 @@ _Candidate = tuple[int, int, int, str]  # (priority, start, end, kind)
 def find_pii(text: str) -> list[PiiSpan]:
     """The PII numbers in ``text``: sorted by position, non-overlapping."""
     spans: list[PiiSpan] = []
-    for start, end in _windows(text):
-        segment = text[start:end]
+    for window_start, window_end in _windows(text):
+        segment = text[window_start:window_end]
         if _FULL_WIDTH.search(segment):
             segment = segment.translate(_TO_ASCII)
-        candidates = [found for detect in _DETECTORS for found in detect(text, segment, start)]
+        candidates = [
+            (priority, start, end, kind)
+            for priority, kind, find in _DETECTORS
+            for start, end in find(text, segment, window_start)
+        ]
         # Windows are disjoint and in order, so settling each one keeps the whole list sorted.
         spans += _settle(text, candidates)
     return spans
@@ -266,7 +280,7 @@ def _is_code_fragment(text: str, start: int, end: int) -> bool:
 
 
 def _context(text: str, start: int, end: int) -> str | None:
-    """Which keyword kind (rrn, tel, acc, neg) is nearest before the number, else just after it.
+    """Which keyword kind (a PII kind, or neg) is nearest before the number, else just after it.
 
     A keyword speaks for the number next to it: another number, or a token that replaced one, in
     between cuts it off. Cutting at tokens as at digits keeps scrubbing idempotent.
@@ -304,7 +318,7 @@ def _unit_follows(text: str, end: int) -> bool:
     return _UNIT_AFTER.match(text, end) is not None
 
 
-def _find_registration_numbers(text: str, segment: str, offset: int) -> Iterator[_Candidate]:
+def _find_registration_numbers(text: str, segment: str, offset: int) -> Iterator[tuple[int, int]]:
     for match in _RRN.finditer(segment):
         start, end = offset + match.start(), offset + match.end()
         tail = _RRN_TAIL.fullmatch(match["tail"])
@@ -316,14 +330,14 @@ def _find_registration_numbers(text: str, segment: str, offset: int) -> Iterator
             continue
         context = _context(text, start, end)
         if context == "rrn":
-            yield _RRN_PRIORITY, start, end, "rrn"
+            yield start, end
             continue
-        if context == "neg":
+        if context == _NOT_PII:
             continue
         if len(tail_digits) < 7:
             # Partly masked: the sex digit, when shown, must be a current one (1-8).
             if sex_digit in ("", *"12345678"):
-                yield _RRN_PRIORITY, start, end, "rrn"
+                yield start, end
             continue
         digits = match["birth"] + tail_digits
         check_digit_ok = _rrn_check_digit_ok(digits)
@@ -332,11 +346,11 @@ def _find_registration_numbers(text: str, segment: str, offset: int) -> Iterator
         if sex_digit in "90" and not check_digit_ok:
             continue
         if match["sep"]:
-            yield _RRN_PRIORITY, start, end, "rrn"
+            yield start, end
         elif check_digit_ok and not (digits.startswith("880") and _ean13_ok(digits)):
             # A bare 13-digit run; Korean EAN-13 barcodes (880...) with their own check digit
             # are barcodes unless a registration word says otherwise.
-            yield _RRN_PRIORITY, start, end, "rrn"
+            yield start, end
 
 
 def _is_birth_date(yymmdd: str, sex_digit: str) -> bool:
@@ -371,7 +385,7 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _find_cards(text: str, segment: str, offset: int) -> Iterator[_Candidate]:
+def _find_cards(text: str, segment: str, offset: int) -> Iterator[tuple[int, int]]:
     for match in _CARD.finditer(segment):
         digits = _NON_DIGIT.sub("", match[0])
         if not _luhn_ok(digits):
@@ -379,35 +393,53 @@ def _find_cards(text: str, segment: str, offset: int) -> Iterator[_Candidate]:
         if not match["sep"] and not digits.startswith(_CARD_ISSUER_PREFIXES):
             continue
         start, end = offset + match.start(), offset + match.end()
-        if _context(text, start, end) != "neg":
-            yield _CARD_PRIORITY, start, end, "acc"
+        if _context(text, start, end) != _NOT_PII:
+            yield start, end
 
 
-def _find_accounts(text: str, segment: str, offset: int) -> Iterator[_Candidate]:
+# Both account detectors read the same window one after the other: parse it once.
+@lru_cache(maxsize=1)
+def _grouped_numbers(segment: str) -> tuple[tuple[int, int, tuple[int, ...], str], ...]:
+    """Each digit run or hyphen-joined group of runs: start, end, group lengths and digits."""
+    numbers = []
     for match in _GROUPED.finditer(segment):
         groups = _DIGIT_RUN.findall(match[0])
-        layout = tuple(map(len, groups))
-        digits = "".join(groups)
-        bank_prefixes = _BANK_LAYOUTS.get(layout)
-        is_bank_layout = bank_prefixes is not None and digits.startswith(bank_prefixes)
-        if not is_bank_layout and (
-            len(digits) not in _ACCOUNT_DIGITS
+        numbers.append((match.start(), match.end(), tuple(map(len, groups)), "".join(groups)))
+    return tuple(numbers)
+
+
+def _is_bank_layout(layout: tuple[int, ...], digits: str) -> bool:
+    bank_prefixes = _BANK_LAYOUTS.get(layout)
+    return bank_prefixes is not None and digits.startswith(bank_prefixes)
+
+
+def _find_bank_accounts(text: str, segment: str, offset: int) -> Iterator[tuple[int, int]]:
+    for number_start, number_end, layout, digits in _grouped_numbers(segment):
+        if not _is_bank_layout(layout, digits):
+            continue
+        start, end = offset + number_start, offset + number_end
+        if _context(text, start, end) != _NOT_PII:
+            yield start, end
+
+
+def _find_generic_accounts(text: str, segment: str, offset: int) -> Iterator[tuple[int, int]]:
+    for number_start, number_end, layout, digits in _grouped_numbers(segment):
+        if (
+            _is_bank_layout(layout, digits)  # _find_bank_accounts' numbers
+            or len(digits) not in _ACCOUNT_DIGITS
             or layout in _NOT_ACCOUNT_LAYOUTS
             # 0-led short first group: a phone number with a digit missing (010-1234-567)
-            or (len(groups[0]) <= 3 and groups[0].startswith("0"))
+            or (layout[0] <= 3 and digits.startswith("0"))
             # one long run starting with a date: an order or transaction number
-            or (len(groups) == 1 and len(digits) >= 12 and _DATE_PREFIX.match(digits))
+            or (len(layout) == 1 and len(digits) >= 12 and _DATE_PREFIX.match(digits))
         ):
             continue
-        start, end = offset + match.start(), offset + match.end()
-        context = _context(text, start, end)
-        if is_bank_layout and context != "neg":
-            yield _BANK_PRIORITY, start, end, "acc"
-        elif context == "acc" and not _unit_follows(text, end):
-            yield _ACCOUNT_PRIORITY, start, end, "acc"
+        start, end = offset + number_start, offset + number_end
+        if _context(text, start, end) == "acc" and not _unit_follows(text, end):
+            yield start, end
 
 
-def _find_phones(text: str, segment: str, offset: int) -> Iterator[_Candidate]:
+def _find_phones(text: str, segment: str, offset: int) -> Iterator[tuple[int, int]]:
     for match in _TEL.finditer(segment):
         after_area = match["sep1"] or match["paren"]
         # 02111-1307 (a US ZIP+4 in every GPL header): a split before the last four digits
@@ -418,9 +450,9 @@ def _find_phones(text: str, segment: str, offset: int) -> Iterator[_Candidate]:
         area = match["area"]  # None for +82 numbers
         bare_landline = match[0].isdigit() and area is not None and not area.startswith("01")
         # Written without separators, a landline number reads like any other 9-12 digit code.
-        if bare_landline and (_context(text, start, end) == "neg" or _unit_follows(text, end)):
+        if bare_landline and (_context(text, start, end) == _NOT_PII or _unit_follows(text, end)):
             continue
-        yield _TEL_PRIORITY, start, end, "tel"
+        yield start, end
     for match in _BUSINESS_TEL.finditer(segment):
         start, end = offset + match.start(), offset + match.end()
         if _unit_follows(text, end):  # 1600-1700년대, 1500-2000만원, 전화 1600-1700건
@@ -428,8 +460,73 @@ def _find_phones(text: str, segment: str, offset: int) -> Iterator[_Candidate]:
         context = _context(text, start, end)
         head, tail = int(match["head"]), int(match["tail"])
         looks_like_range = not match["sep"] or head < tail <= head + _YEAR_RANGE_SPAN
-        if context == "tel" or (context != "neg" and not looks_like_range):
-            yield _TEL_PRIORITY, start, end, "tel"
+        if context == "tel" or (context != _NOT_PII and not looks_like_range):
+            yield start, end
 
 
-_DETECTORS = (_find_registration_numbers, _find_cards, _find_accounts, _find_phones)
+# One row per kind. Row order is the order of the pii_counts fields and of the default [pii]
+# tokens in config.json: append a new kind so existing columns keep their places.
+PII_REGISTRY: tuple[PiiKind, ...] = (
+    PiiKind(
+        "acc",
+        token="<|acc|>",
+        token_position=0,
+        keywords=(
+            *("계좌", "입금", "송금", "이체", "예금주", "통장"),
+            *("카드", "은행", "뱅크", "금고", "신협", "수협"),
+            *("농협", "우체국", "신한", "카카오", "토스", "씨티"),
+            *("kb국민", "sc제일", "nh", "ibk", "account"),
+        ),
+        detectors=(
+            PiiDetector("card", 1, _find_cards),
+            PiiDetector("bank layout", 2, _find_bank_accounts),
+            PiiDetector("generic account", 4, _find_generic_accounts),
+        ),
+    ),
+    PiiKind(
+        "rrn",
+        token="<|rrn|>",
+        token_position=2,
+        keywords=(
+            *("주민", "외국인등록", "외국인 등록", "외국인번호"),
+            *("외국인 번호", "rrn", "resident"),
+        ),
+        detectors=(PiiDetector("registration", 0, _find_registration_numbers),),
+    ),
+    PiiKind(
+        "tel",
+        token="<|tel|>",
+        token_position=1,
+        keywords=(
+            *("전화", "연락", "문의", "상담", "휴대폰", "핸드폰"),
+            *("콜센터", "고객센터", "대표번호", "팩스", "☎", "☏"),
+            *("📞", "tel", "phone", "fax", "mobile"),
+        ),
+        detectors=(PiiDetector("phone", 3, _find_phones),),
+    ),
+)
+
+PII_KINDS: tuple[str, ...] = tuple(kind.name for kind in PII_REGISTRY)
+DEFAULT_PII_TOKENS: dict[str, str] = {kind.name: kind.token for kind in PII_REGISTRY}
+# (priority, kind, find) of every detector; _settle weighs their candidates by priority.
+_DETECTORS: tuple[tuple[int, str, Finder], ...] = tuple(
+    (detector.priority, kind.name, detector.find)
+    for kind in PII_REGISTRY
+    for detector in kind.detectors
+)
+
+_KIND_OF_KEYWORD = {
+    **{word: kind.name for kind in PII_REGISTRY for word in kind.keywords},
+    **dict.fromkeys(_NOT_PII_KEYWORDS, _NOT_PII),
+}
+# One flat case-sensitive alternation (with Tel/TEL spellings) is ten times faster than IGNORECASE.
+_KEYWORDS = re.compile(
+    "|".join(
+        re.escape(spelling)
+        for spelling in sorted(
+            {case(word) for word in _KIND_OF_KEYWORD for case in (str, str.upper, str.capitalize)},
+            key=len,
+            reverse=True,
+        )
+    )
+)

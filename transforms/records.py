@@ -12,9 +12,12 @@ from typing import Any
 
 import pyarrow as pa
 
+from transforms.pii import PII_KINDS
+
 STAGES = ("read", "filter", "dedupe", "tokenize")  # the stages that reject records
 
-PII_COUNTS_TYPE = pa.struct([("acc", pa.int32()), ("rrn", pa.int32()), ("tel", pa.int32())])
+# One field per PII kind, in the registry's row order (transforms/pii.py).
+PII_COUNTS_TYPE = pa.struct([(kind, pa.int32()) for kind in PII_KINDS])
 
 CLEAN_SCHEMA = pa.schema(
     [
@@ -73,7 +76,7 @@ def make_document(doc_id: str, text: str, source: str, metadata: str = "{}") -> 
         "text": text,
         "source": source,
         "metadata": metadata,
-        "pii_counts": {"acc": 0, "rrn": 0, "tel": 0},
+        "pii_counts": dict.fromkeys(PII_KINDS, 0),
         "cluster_size": 1,
     }
 

@@ -8,7 +8,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from transforms.pii import PII_KINDS, scrub_pii_with_counts
+from transforms.pii import PII_REGISTRY, scrub_pii_with_counts
 from transforms.steps.stage import METRICS_NAMESPACE
 
 
@@ -16,7 +16,7 @@ class _MaskPii(beam.DoFn):
     def __init__(self, tokens: Mapping[str, str]):
         self._tokens = dict(tokens)
         self._counters = {
-            kind: Metrics.counter(METRICS_NAMESPACE, f"pii.{kind}") for kind in PII_KINDS
+            kind.name: Metrics.counter(METRICS_NAMESPACE, kind.counter) for kind in PII_REGISTRY
         }
 
     def process(self, doc: dict[str, Any]):
@@ -28,7 +28,7 @@ class _MaskPii(beam.DoFn):
 
 
 class MaskPii(beam.PTransform):
-    """Replace account, resident-registration and phone numbers by their tokens; count them."""
+    """Replace every PII number by its kind's token; count them per kind."""
 
     def __init__(self, tokens: Mapping[str, str]):
         super().__init__()
