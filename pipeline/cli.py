@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import logging
 import os
 import sys
@@ -269,6 +270,33 @@ def dispatch(args: argparse.Namespace, beam_args: list[str]) -> int:
     return 0
 
 
+def unknown_flags(command: str, extra: list[str]) -> list[str]:
+    """The flags in ``extra`` that neither kprep's ``command`` nor Beam (for the commands that
+    run a Beam pipeline) understands."""
+    from runners.options import beam_flags
+
+    known = beam_flags() if command in BEAM_COMMANDS else set()
+    flags = [arg.split("=", 1)[0] for arg in extra if arg.startswith("-")]
+    return [flag for flag in flags if flag not in known]
+
+
+def _closest_flag(parser: argparse.ArgumentParser, command: str, flag: str) -> str:
+    """ " (did you mean --x?)" from this command's and Beam's flags, else from another command's."""
+    from runners.options import beam_flags
+
+    commands = parser._subparsers._group_actions[0].choices
+    own = set(commands[command]._option_string_actions)
+    if command in BEAM_COMMANDS:
+        own |= beam_flags()
+    if match := difflib.get_close_matches(flag, sorted(own), n=1, cutoff=0.75):
+        return f" (did you mean {match[0]}?)"
+    for other, other_parser in commands.items():
+        match = difflib.get_close_matches(flag, other_parser._option_string_actions, 1, 0.75)
+        if match:
+            return f" (did you mean {match[0]}? it is a flag of `kprep {other}`)"
+    return ""
+
+
 def _user_errors() -> tuple[type[Exception], ...]:
     from pipeline.prepare import AccountingError, UnreadableFilesError
     from pipeline.tokenize import TokenizerError
@@ -292,7 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     _setup_logging(args.log_level)
-    if extra and args.command not in BEAM_COMMANDS:
+    if unknown := unknown_flags(args.command, extra):
+        for flag in unknown:
+            hint = _closest_flag(parser, args.command, flag)
+            print(f"kprep {args.command}: error: unknown flag {flag}{hint}", file=sys.stderr)
+        print(f"See `kprep {args.command} --help`; nothing was run.", file=sys.stderr)
+        return 2
+    if extra and args.command not in BEAM_COMMANDS:  # values with no flag
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return dispatch(args, extra)

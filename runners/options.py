@@ -7,6 +7,8 @@ as the flags describe it.
 
 from __future__ import annotations
 
+import argparse
+
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
@@ -76,3 +78,11 @@ def graph_only(beam_args: list[str]) -> bool:
     options = PipelineOptions(beam_args).get_all_options()
     dry_run = str(options.get("dry_run") or "").lower() in ("true", "1")
     return dry_run or bool(options.get("template_location"))
+
+
+def beam_flags() -> set[str]:
+    """Every flag some Beam PipelineOptions class declares (``--runner``, ``--project``, ...)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    for options_class in {str(c): c for c in PipelineOptions.__subclasses__()}.values():
+        options_class._add_argparse_args(parser)  # how Beam itself collects them
+    return {flag for action in parser._actions for flag in action.option_strings}

@@ -2,10 +2,11 @@
 its help with its default once, and one loader for every command's --config."""
 
 import re
+from pathlib import Path
 
 import pytest
 
-from pipeline.cli import COMMAND_OPTIONS, build_parser, effective_config
+from pipeline.cli import COMMAND_OPTIONS, build_parser, effective_config, main, unknown_flags
 from pipeline.config import section_classes
 from transforms.config_flags import flag_of
 
@@ -132,3 +133,33 @@ def test_help_shows_each_option_with_its_default_once(command):
             if isinstance(default, int | float) and not isinstance(default, bool) and default:
                 shown = re.search(r"\(default: ([^)]*)\)", block).group(1).replace(",", "")
                 assert float(shown) == default, (command, flag, shown)
+
+
+SAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("argv", "named", "suggested"),
+    [
+        (["--valid-fractoin", "0.5"], "--valid-fractoin", "--valid-fraction"),
+        (["--bogus-flag"], "--bogus-flag", None),
+        (["--direct_num_worker=2"], "--direct_num_worker", "--direct_num_workers"),
+        (["--text-feild", "body"], "--text-feild", "--text-field"),
+    ],
+)
+def test_a_flag_nobody_knows_stops_the_command_before_anything_runs(
+    argv, named, suggested, tmp_path, capsys
+):
+    out = tmp_path / "run"
+    assert main(["prepare", "--input", SAMPLE, "--output", str(out), *argv]) == 2
+    error = capsys.readouterr().err
+    assert named in error and not out.exists()
+    if suggested:
+        assert f"did you mean {suggested}" in error
+
+
+def test_beam_flags_still_pass_through():
+    args, extra = build_parser().parse_known_args(
+        ["prepare", "--output", "o", "--runner=DirectRunner", "--direct_num_workers", "2"]
+    )
+    assert unknown_flags(args.command, extra) == []

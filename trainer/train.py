@@ -38,7 +38,7 @@ from trainer.model import (
     enable_activation_checkpointing,
     write_legacy_rope_keys,
 )
-from transforms.layout import find_tokenizer
+from transforms.layout import find_tokenizer, tokenizer_json
 
 # Dense bf16 peak of one GPU in TFLOP/s, for MFU; the first name found in the device name wins.
 PEAK_TFLOPS = {"H100 PCIe": 756.0, "H100": 989.0, "H200": 989.0, "GH200": 989.0, "A100": 312.0}
@@ -283,7 +283,7 @@ def export(
     from tokenizers import Tokenizer
     from transformers import PreTrainedTokenizerFast
 
-    file = tokenizer_src if tokenizer_src.is_file() else tokenizer_src / "tokenizer.json"
+    file = Path(tokenizer_json(str(tokenizer_src)))
     tokens = {i: t for t, i in Tokenizer.from_file(str(file)).get_vocab(True).items()}
     PreTrainedTokenizerFast(
         tokenizer_file=str(file),
