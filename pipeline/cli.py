@@ -298,7 +298,7 @@ def _closest_flag(parser: argparse.ArgumentParser, command: str, flag: str) -> s
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
-    from pipeline.prepare import AccountingError, UnreadableFilesError
+    from pipeline.prepare import AccountingError, NothingKept, UnreadableFilesError
     from pipeline.tokenize import TokenizerError
     from runners.local import RunnerError
     from trainer.launch import TrainingFailed
@@ -311,6 +311,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         TokenizerError,
         AccountingError,
         UnreadableFilesError,
+        NothingKept,
         TrainingFailed,
         FileNotFoundError,
     )

@@ -22,7 +22,7 @@ from runners.options import describe_runner, graph_only, make_pipeline
 from runners.paths import spill_directory
 from transforms.clean import clean_text, filter_document, scrub_rejected
 from transforms.files import clear_parquet, count_rows, expand_patterns, read_columns, read_json
-from transforms.layout import RunLayout, record_stage_stats
+from transforms.layout import RunLayout, load_stats, record_stage_stats
 from transforms.read import TRUNCATED_FILE, UNREADABLE_FILE
 from transforms.records import CLEAN_SCHEMA, REJECTED_SCHEMA
 from transforms.steps.dedupe import Deduplicate
@@ -44,6 +44,34 @@ FILE_LEVEL_REASONS = (UNREADABLE_FILE, TRUNCATED_FILE)
 
 class AccountingError(RuntimeError):
     """Input records that ended in neither clean/ nor rejected/, or in both."""
+
+
+class NothingKept(RuntimeError):
+    """A stage found no clean documents to work on; the message says why and where to look."""
+
+
+def nothing_kept_message(run_dir: str) -> str:
+    """Why RUN/clean holds no documents: prepare never ran, or what it rejected them for."""
+    layout = RunLayout(run_dir)
+    prepare = load_stats(run_dir)["stages"].get("prepare")
+    if not prepare or "records_in" not in prepare:
+        return f"no clean documents in {layout.clean}: run `kprep prepare` first"
+    reasons = [
+        (count, f"{stage}: {reason}")
+        for stage, by_reason in prepare["rejected_by_stage"].items()
+        for reason, count in by_reason.items()
+    ]
+    reasons.sort(key=lambda item: (-item[0], item[1]))
+    shown = (
+        reasons[0][1]
+        if len(reasons) == 1
+        else ", ".join(f"{name} {count}" for count, name in reasons[:5])
+    )
+    why = f": {prepare['rejected']} rejected ({shown})" if reasons else ""
+    return (
+        f"prepare kept 0 of {prepare['records_in']} documents{why}; "
+        f"see {layout.rejected}/ or run `kprep report {layout.root}`"
+    )
 
 
 class UnreadableFilesError(RuntimeError):

@@ -35,7 +35,7 @@ log = logging.getLogger("kprep")
 
 def prepare(config: KprepConfig, run_dir: str, beam_args: list[str]) -> None:
     """read, normalise, filter, mask PII, dedupe -> RUN/clean, RUN/rejected."""
-    from pipeline.prepare import run_prepare
+    from pipeline.prepare import nothing_kept_message, run_prepare
 
     layout = RunLayout(run_dir)
     write_json(layout.config_file, config.to_dict())
@@ -52,6 +52,8 @@ def prepare(config: KprepConfig, run_dir: str, beam_args: list[str]) -> None:
             print(f"  rejected  {stage:<9} {reason:<28} {count:>8}")
     for detail in stats["file_errors"]:
         print(f"  file error: {detail}")
+    if not stats["clean"]:
+        print(f"  {nothing_kept_message(run_dir)}")
     print(f"  clean/    -> {layout.clean}\n  rejected/ -> {layout.rejected}")
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import KprepConfig
-from pipeline.prepare import AccountingError
+from pipeline.prepare import AccountingError, NothingKept, nothing_kept_message
 from runners.options import graph_only, make_pipeline
 from runners.paths import spill_directory
 from tokenizer_training.train import EOD_TOKEN
@@ -33,6 +33,7 @@ from transforms.layout import (
     make_manifest,
     read_manifest,
     read_tokenizer_json,
+    run_dir_of,
     tokenizer_json,
     write_manifest,
 )
@@ -127,7 +128,7 @@ def run_tokenize(
     started = time.monotonic()
     files = list_parquet(clean_dir)
     if not files:
-        raise TokenizerError(f"no clean Parquet files in {clean_dir}: run `kprep prepare` first")
+        raise NothingKept(nothing_kept_message(run_dir_of(clean_dir)))
     tokenizer = check_tokenizer(tokenizer_path, config.pii.tokens)
     dtype = np.dtype(dtype_for_vocab(tokenizer["vocab_size"])).name
     encoder = load_encoder(read_tokenizer_json(tokenizer_path), config.shards.fast_encoder).name

@@ -21,6 +21,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from pipeline.prepare import NothingKept, nothing_kept_message
 from runners.options import graph_only, make_pipeline
 from tokenizer_training.sample import (
     SAMPLE_MANIFEST,
@@ -78,7 +79,7 @@ def write_sample(
     """Draw (and split) the training sample into ``sample_dir`` unless it is already there."""
     files = list_parquet(clean_dir)
     if not files:
-        raise FileNotFoundError(f"no clean Parquet files in {clean_dir}: run `kprep prepare` first")
+        raise NothingKept(nothing_kept_message(run_dir_of(clean_dir)))
     fingerprint = sample_fingerprint(files, sample_bytes, morpheme_split, protected)
     manifest_path = join(sample_dir, SAMPLE_MANIFEST)
     if graph_only(beam_args):

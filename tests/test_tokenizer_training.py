@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from tokenizers import Tokenizer, pre_tokenizers
 
+from pipeline.prepare import NothingKept
 from pipeline.train_tokenizer import run_train_tokenizer
 from tokenizer_training.config import TokenizerTrainingConfig
 from tokenizer_training.morphemes import (
@@ -235,7 +236,7 @@ def test_same_input_gives_the_same_tokenizer_and_reuses_the_sample(trained, run_
 
 
 def test_missing_clean_output_or_an_empty_sample_is_a_clear_error(run_dir, tmp_path):
-    with pytest.raises(FileNotFoundError, match="kprep prepare"):
+    with pytest.raises(NothingKept, match="kprep prepare"):
         run_train_tokenizer(str(tmp_path / "clean"), str(tmp_path / "tok"), VOCAB, 1, PII)
     with pytest.raises(ValueError, match="sample .* is empty"):
         run_train_tokenizer(
