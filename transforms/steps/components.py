@@ -1,17 +1,8 @@
-"""Connected components of a large graph in Beam: alternating large-star and small-star rounds.
+"""Connected components of a large graph in Beam: the large-star and small-star rounds of
+transforms/components.py (Kiveris et al., SoCC 2014), unrolled up to ``max_rounds``.
 
-The algorithm of Kiveris et al., "Connected Components in MapReduce and Beyond" (SoCC 2014).
-Nodes are any totally ordered, deterministically encodable values (here ``(rank, rank, id)``
-tuples); each round groups edges by node, so no worker ever holds all nodes or all edges, and
-each reducer reads its node's neighbours twice as a stream (first for the minimum, then to
-emit), so its memory does not grow with the node's degree. When it has converged, every edge
-is ``(node, root)`` with ``root`` the smallest node of its component.
-
-Beam graphs are static, so the rounds are unrolled up to ``max_rounds``; a convergence check
-after the last round fails the pipeline with a clear message if the graph is not yet a set of
-stars, instead of emitting wrong components.
-
-The per-node functions of each round are in transforms/components.py.
+Each round groups edges by node, so no worker holds all nodes or edges; a check after the last
+round fails the pipeline with a clear message if the graph is not yet a set of stars.
 """
 
 from __future__ import annotations

@@ -4,20 +4,10 @@
       └──► (id, doc) ─────────────────────────────────────────────────────────────► join by id
                                                                                         └► docs
 
-A line found in more than ``min_docs`` distinct documents (navigation, footers, copyright
-notices) is kept only in its keeper, the document with the smallest id, and in exact copies of
-the keeper's text, and removed from all the others; so the result does not depend on input order
-or bundling. Exact copies of one text count as one document: a text repeated 1,000 times is a
-duplicate for dedupe to drop, not 1,000 documents whose every line is boilerplate (which would
-empty the copies before dedupe saw them). Each line group is read in two passes (distinct texts
-and keeper, then the removals).
-Lines shorter than ``min_line_chars`` are never counted or removed: short headings, list
-numbers and one-word replies ("감사합니다.", "제1조(목적)") repeat across documents and are text.
-Documents come out with the same fields; one whose every line went is kept with empty text, for
-the filters to drop with a reason. On a local run both groupings spill (transforms/steps/spill.py):
-documents cross the join as file references and line keys go through partition files.
-
-The per-line and per-document functions are in transforms/line_dedupe.py.
+Which lines go and which document keeps them is decided by transforms/line_dedupe.py: a line
+in more than ``min_docs`` distinct texts stays only in its keeper and the keeper's copies. On a
+local run both groupings spill (transforms/steps/spill.py): documents cross the join as file
+references and line keys go through partition files.
 """
 
 from collections.abc import Iterable, Iterator
