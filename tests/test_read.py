@@ -122,3 +122,50 @@ def test_parquet_input(tmp_path):
     pq.write_table(pa.table({"id": ["a", "b"], "content": ["가", None]}), path)
     out = rows(path, InputConfig(text_field="content"))
     assert out[0]["text"] == "가" and out[1].reason == "missing_text_field"
+
+
+BOM = b"\xef\xbb\xbf"
+RECORDS = [{"id": "a", "text": "첫 문서입니다."}, {"id": "b", "text": "둘째 문서입니다."}]
+
+
+def jsonl_lines(records=RECORDS):
+    return [json.dumps(r, ensure_ascii=False) for r in records]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        BOM + "\n".join(jsonl_lines()).encode() + b"\n",  # as Windows tools write it
+        BOM + jsonl_lines()[0].encode() + b"\r\n" + BOM + jsonl_lines()[1].encode() + b"\r\n",
+        b"\n".join(BOM + line.encode() for line in jsonl_lines()) + b"\n",  # concatenated files
+    ],
+    ids=["file", "after-crlf", "every-record"],
+)
+def test_a_utf8_byte_order_mark_is_removed_not_rejected(data, tmp_path):
+    path = tmp_path / "windows.jsonl"
+    path.write_bytes(data)
+    out = rows(path)
+    assert [r["id"] for r in out] == ["a", "b"] and not any(isinstance(r, Rejection) for r in out)
+    assert [r["text"] for r in out] == [r["text"] for r in RECORDS]
+
+
+def test_a_text_file_with_a_utf8_bom_has_no_bom_in_its_text(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_bytes(BOM + "한국어 본문입니다.".encode())
+    (doc,) = rows(path)
+    assert doc["text"] == "한국어 본문입니다."
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_with_a_bom_are_decoded(codec, tmp_path):
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[codec]
+    jsonl = tmp_path / "records.jsonl"
+    jsonl.write_bytes(bom + ("\r\n".join(jsonl_lines()) + "\r\n").encode(codec))
+    out = rows(jsonl)
+    assert [(r["id"], r["text"]) for r in out] == [(r["id"], r["text"]) for r in RECORDS]
+    assert all(json.loads(r["metadata"])["source_encoding"] == "utf-16" for r in out)
+    text = tmp_path / "page.txt"
+    text.write_bytes(bom + "한국어 본문입니다.\n둘째 줄.".encode(codec))
+    (doc,) = rows(text)
+    assert doc["text"] == "한국어 본문입니다.\n둘째 줄."
+    assert json.loads(doc["metadata"]) == {"source_encoding": "utf-16"}

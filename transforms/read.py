@@ -10,6 +10,7 @@ so it is counted and named in the run's summary.
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import json
@@ -84,7 +85,7 @@ def _decode(raw: bytes) -> tuple[str | None, str, str]:
     """(text, encoding, "") for UTF-8 or legacy Korean CP949/EUC-KR text, else
     (None, "", a description of the first bad byte)."""
     try:
-        return raw.decode("utf-8"), "utf-8", ""
+        return raw.decode("utf-8-sig"), "utf-8", ""  # a byte-order mark is not text
     except UnicodeDecodeError as err:
         problem = f"invalid UTF-8 at byte {err.start}: {raw[err.start : err.start + 4]!r}"
     try:
@@ -147,11 +148,13 @@ def record_to_row(
 
 
 def parse_jsonl_line(
-    line: bytes, path: str, line_no: int, text_field: str
+    line: bytes, path: str, line_no: int, text_field: str, file_encoding: str | None = None
 ) -> dict[str, Any] | Rejection:
-    """One JSONL line (1-based ``line_no``) as a document or a rejection."""
+    """One JSONL line (1-based ``line_no``) as a document or a rejection; ``file_encoding``
+    names the encoding of a file that was transcoded to UTF-8 on reading."""
     fallback_id = f"{path}:{line_no}"
     text, encoding, problem = _decode(line)
+    encoding = file_encoding or encoding
     if text is None:
         return Rejection(
             fallback_id, "invalid_utf8", f"{fallback_id}: {problem}", _rejected_text(line)
@@ -171,7 +174,7 @@ def parse_jsonl_line(
 
 
 def split_text_file(
-    data: bytes, path: str, text_split: str
+    data: bytes, path: str, text_split: str, file_encoding: str | None = None
 ) -> Iterator[dict[str, Any] | Rejection]:
     """A plain-text file as one document, or one per blank-line-separated block."""
     blocks = [data] if text_split == "file" else _BLANK_LINES.split(data)
@@ -180,6 +183,7 @@ def split_text_file(
             continue  # the separators themselves, not records
         doc_id = path if text_split == "file" else f"{path}#{block_no}"
         text, encoding, problem = _decode(block)
+        encoding = file_encoding or encoding
         if text is None:
             yield Rejection(doc_id, "invalid_utf8", f"{doc_id}: {problem}", _rejected_text(block))
         else:
@@ -188,7 +192,7 @@ def split_text_file(
 
 
 def _iter_jsonl(
-    stream: Any, path: str, options: InputConfig
+    stream: Any, path: str, options: InputConfig, file_encoding: str | None
 ) -> Iterator[dict[str, Any] | Rejection]:
     line_no = 0
     while line := stream.readline(MAX_RECORD_BYTES + 1):
@@ -205,7 +209,9 @@ def _iter_jsonl(
             continue
         if not line.strip():
             continue  # blank separator lines are not records
-        yield parse_jsonl_line(line.rstrip(b"\r\n"), path, line_no, options.text_field)
+        yield parse_jsonl_line(
+            line.rstrip(b"\r\n"), path, line_no, options.text_field, file_encoding
+        )
 
 
 def _skip_rest_of_line(stream: Any) -> int:
@@ -279,6 +285,53 @@ class _BombGuard(io.RawIOBase):
         return len(data)
 
 
+# Byte-order marks of the encodings a text file may come in besides UTF-8 (UTF-32's first, since
+# UTF-32-LE's begins with UTF-16-LE's).
+UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+)
+
+
+class _Transcoded(io.RawIOBase):
+    """The UTF-8 bytes of a stream in another encoding, decoded as it is read; undecodable
+    input raises, so the file is rejected rather than read as mojibake."""
+
+    def __init__(self, stream: Any, codec: str):
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(codec)()
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._stream.read(READ_CHUNK)
+            self._pending = self._decoder.decode(chunk, final=not chunk).encode("utf-8")
+            if not chunk:
+                break
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def as_utf8(stream: Any) -> tuple[Any, str | None]:
+    """``stream`` as UTF-8 bytes: a file that starts with a UTF-16 or UTF-32 byte-order mark is
+    transcoded (the mark dropped); returns the file's encoding when it was transcoded."""
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream, buffer_size=READ_CHUNK)
+    head = stream.peek(4)[:4]
+    for bom, codec, name in UNICODE_BOMS:
+        if head.startswith(bom):
+            stream.read(len(bom))
+            return io.BufferedReader(_Transcoded(stream, codec), buffer_size=READ_CHUNK), name
+    return stream, None
+
+
 def open_decompressed(raw: Any, path: str) -> Any:
     """A binary stream of ``raw``'s decompressed bytes, chosen by ``path``'s extension.
 
@@ -308,9 +361,12 @@ def read_file(path: str, options: InputConfig) -> Iterator[dict[str, Any] | Reje
     produced = 0
     try:
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
-            stream = raw if fmt == "parquet" else open_decompressed(raw, path)
+            file_encoding = None
+            stream = raw
+            if fmt != "parquet":
+                stream, file_encoding = as_utf8(open_decompressed(raw, path))
             if fmt == "jsonl":
-                rows = _iter_jsonl(stream, path, options)
+                rows = _iter_jsonl(stream, path, options, file_encoding)
             elif fmt == "parquet":
                 rows = _iter_parquet(stream, path, options)
             else:
@@ -320,7 +376,7 @@ def read_file(path: str, options: InputConfig) -> Iterator[dict[str, Any] | Reje
                         f"text file over {MAX_RECORD_BYTES:,} bytes: split it into documents, "
                         "or use --text-split blank-line / JSONL"
                     )
-                rows = split_text_file(data, path, options.text_split)
+                rows = split_text_file(data, path, options.text_split, file_encoding)
             for row in rows:
                 produced += 1
                 yield row
