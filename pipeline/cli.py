@@ -298,7 +298,7 @@ def _closest_flag(parser: argparse.ArgumentParser, command: str, flag: str) -> s
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
-    from pipeline.prepare import AccountingError, NothingKept, UnreadableFilesError
+    from pipeline.prepare import AccountingError, NothingKept, StrictCheckFailed
     from pipeline.tokenize import TokenizerError
     from runners.local import RunnerError
     from trainer.launch import TrainingFailed
@@ -310,7 +310,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         RunnerError,
         TokenizerError,
         AccountingError,
-        UnreadableFilesError,
+        StrictCheckFailed,
         NothingKept,
         TrainingFailed,
         FileNotFoundError,

@@ -74,8 +74,8 @@ def nothing_kept_message(run_dir: str) -> str:
     )
 
 
-class UnreadableFilesError(RuntimeError):
-    """With ``strict``, files that could not be read to the end fail the run."""
+class StrictCheckFailed(RuntimeError):
+    """--strict: an input file could not be read to the end, or records shared ids."""
 
 
 def output_shard_count(config: KprepConfig, input_bytes: int) -> int:
@@ -95,7 +95,7 @@ def build_prepare(
     """The prepare graph, one labelled step per stage; text crosses groupings through
     ``spill`` when set (local runners)."""
     layout = RunLayout(out_dir)
-    docs, read_rejects = pipeline | "Read" >> ReadDocuments(paths, config.input)
+    docs, read_rejects = pipeline | "Read" >> ReadDocuments(paths, config.input, spill)
     _ = (docs, read_rejects) | "Count read" >> WriteTotals(layout.marker(RECORDS_READ))
     docs = docs | "Normalise" >> beam.Map(
         partial(clean_text, reduce_repeats=config.prepare.reduce_repeats)
@@ -182,6 +182,10 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         "rejected": rejected_rows,
         "rejected_by_stage": rejected,
         "file_errors": file_errors,
+        "id_collisions": {
+            "ids": metrics.get("read.ids_shared", 0),
+            "records": metrics.get("read.ids_renamed", 0),
+        },
         "counters": metrics,
         "wall_s": round(time.monotonic() - started, 2),
     }
@@ -194,12 +198,24 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
             f"unaccounted. The per-stage counters are in {layout.stats_file}."
         )
     record_stage_stats(out_dir, "prepare", stats)
-    if config.prepare.strict and file_errors:
-        raise UnreadableFilesError(
-            f"{len(file_errors)} input file(s) could not be read to the end (--strict):\n  "
-            + "\n  ".join(file_errors)
-        )
+    if config.prepare.strict and (problems := strict_problems(stats)):
+        raise StrictCheckFailed("--strict: " + "\n".join(problems))
     return stats
+
+
+def strict_problems(stats: dict[str, Any]) -> list[str]:
+    """What ``--strict`` fails a finished prepare for: unreadable files, shared ids."""
+    problems = []
+    if stats["file_errors"]:
+        problems.append(f"{len(stats['file_errors'])} input file(s) could not be read to the end:")
+        problems.extend(f"  {detail}" for detail in stats["file_errors"])
+    shared = stats["id_collisions"]
+    if shared["records"]:
+        problems.append(
+            f"{shared['records']} records share {shared['ids']} ids: they were given their "
+            "positions as ids (metadata.original_id keeps theirs)"
+        )
+    return problems
 
 
 def summarise_rejected(directory: str) -> tuple[dict[str, dict[str, int]], list[str]]:

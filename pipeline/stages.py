@@ -52,6 +52,11 @@ def prepare(config: KprepConfig, run_dir: str, beam_args: list[str]) -> None:
             print(f"  rejected  {stage:<9} {reason:<28} {count:>8}")
     for detail in stats["file_errors"]:
         print(f"  file error: {detail}")
+    if shared := stats["id_collisions"]["records"]:
+        print(
+            f"  ids: {shared} records share {stats['id_collisions']['ids']} ids; each got its "
+            "position (path:line) as id, metadata.original_id keeps its own"
+        )
     if not stats["clean"]:
         print(f"  {nothing_kept_message(run_dir)}")
     print(f"  clean/    -> {layout.clean}\n  rejected/ -> {layout.rejected}")

@@ -233,14 +233,6 @@ def test_layout_gives_the_reference_result(corpora, tmp_path, name):
 # Beyond the five: ids that restart in every file
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="records that share an id (ids restarting at 1 in every file) and have different "
-    "texts of the same length get the same dedupe node (-length, 0, id): _AssignKeepers keeps "
-    "one text group per node, the other text group gets no verdict, and prepare crashes with "
-    "'dedupe: a text group has 0 verdicts instead of 1' (with keeper smallest_id any repeated "
-    "id with two texts does). Issue 17 gives colliding ids unique ones.",
-)
 def test_ids_repeated_across_files(tmp_path):
     rng = random.Random(SEED)
     same_length = skew.sentences_by_length()[40]
@@ -254,3 +246,4 @@ def test_ids_repeated_across_files(tmp_path):
                 handle.write("\n")
     stats = prepare(inputs, tmp_path / "run")
     assert stats["records_in"] == 15 and stats["clean"] + stats["rejected"] == 15
+    assert stats["id_collisions"] == {"ids": 5, "records": 15}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import dataclasses
 import gzip
 import io
 import json
@@ -44,6 +45,7 @@ UNREADABLE_FILE = "unreadable_file"
 EMPTY_FILE = "empty_file"
 TRUNCATED_FILE = "corrupt_or_truncated_file"
 _BLANK_LINES = re.compile(rb"\n(?:[ \t\r\f\v]*\n)+")
+Row = dict[str, Any] | Rejection  # what reading a record gives: a document or a rejection
 
 
 @dataclass(frozen=True)
@@ -193,24 +195,31 @@ def split_text_file(
 
 def _iter_jsonl(
     stream: Any, path: str, options: InputConfig, file_encoding: str | None
-) -> Iterator[dict[str, Any] | Rejection]:
+) -> Iterator[tuple[str, Row]]:
     line_no = 0
     while line := stream.readline(MAX_RECORD_BYTES + 1):
         line_no += 1
         if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
             skipped = len(line) + _skip_rest_of_line(stream)
             doc_id = f"{path}:{line_no}"
-            yield Rejection(
+            yield (
                 doc_id,
-                "record_too_large",
-                f"{doc_id}: a line of {skipped:,} bytes, over the {MAX_RECORD_BYTES:,}-byte limit",
-                _rejected_text(line[:MAX_REJECTED_TEXT]),
+                Rejection(
+                    doc_id,
+                    "record_too_large",
+                    f"{doc_id}: a line of {skipped:,} bytes, over the "
+                    f"{MAX_RECORD_BYTES:,}-byte limit",
+                    _rejected_text(line[:MAX_REJECTED_TEXT]),
+                ),
             )
             continue
         if not line.strip():
             continue  # blank separator lines are not records
-        yield parse_jsonl_line(
-            line.rstrip(b"\r\n"), path, line_no, options.text_field, file_encoding
+        yield (
+            f"{path}:{line_no}",
+            parse_jsonl_line(
+                line.rstrip(b"\r\n"), path, line_no, options.text_field, file_encoding
+            ),
         )
 
 
@@ -224,16 +233,15 @@ def _skip_rest_of_line(stream: Any) -> int:
     return skipped
 
 
-def _iter_parquet(
-    stream: Any, path: str, options: InputConfig
-) -> Iterator[dict[str, Any] | Rejection]:
+def _iter_parquet(stream: Any, path: str, options: InputConfig) -> Iterator[tuple[str, Row]]:
     import pyarrow.parquet as pq
 
     row_no = 0
     for batch in pq.ParquetFile(stream).iter_batches(batch_size=1024):
         for record in batch.to_pylist():
             row_no += 1
-            yield record_to_row(record, f"{path}:{row_no}", path, options.text_field)
+            position = f"{path}:{row_no}"
+            yield position, record_to_row(record, position, path, options.text_field)
 
 
 class DecompressionBombError(ValueError):
@@ -355,8 +363,15 @@ def open_decompressed(raw: Any, path: str) -> Any:
     return io.BufferedReader(_BombGuard(stream, counted, path), buffer_size=READ_CHUNK)
 
 
-def read_file(path: str, options: InputConfig) -> Iterator[dict[str, Any] | Rejection]:
+def read_file(path: str, options: InputConfig) -> Iterator[Row]:
     """Every record of ``path`` as a document or a rejection; never raises for bad input."""
+    return (row for _, row in read_records(path, options))
+
+
+def read_records(path: str, options: InputConfig) -> Iterator[tuple[str, Row]]:
+    """(position, row) for every record of ``path``: the row as :func:`read_file` gives it, and
+    where it sits (``path:line``, ``path:row``, ``path#block`` or ``path``), unique in the input
+    whatever ids the records carry."""
     fmt = detect_format(path, options.format)
     produced = 0
     try:
@@ -376,17 +391,34 @@ def read_file(path: str, options: InputConfig) -> Iterator[dict[str, Any] | Reje
                         f"text file over {MAX_RECORD_BYTES:,} bytes: split it into documents, "
                         "or use --text-split blank-line / JSONL"
                     )
-                rows = split_text_file(data, path, options.text_split, file_encoding)
-            for row in rows:
+                rows = (
+                    (row.id if isinstance(row, Rejection) else row["id"], row)
+                    for row in split_text_file(data, path, options.text_split, file_encoding)
+                )
+            for position_and_row in rows:
                 produced += 1
-                yield row
+                yield position_and_row
         if produced == 0:
-            yield Rejection(path, EMPTY_FILE, f"{path}: no records in the file")
+            yield path, Rejection(path, EMPTY_FILE, f"{path}: no records in the file")
     except Exception as err:  # noqa: BLE001 - any I/O or codec failure becomes a rejection
         reason = UNREADABLE_FILE if produced == 0 else TRUNCATED_FILE
         where = "could not be read" if produced == 0 else f"broke off after {produced} records"
-        yield Rejection(
-            path,
-            reason,
-            f"{path}: {where}: {type(err).__name__}: {err}",
-        )
+        yield path, Rejection(path, reason, f"{path}: {where}: {type(err).__name__}: {err}")
+
+
+def row_id(row: Row) -> str:
+    return row.id if isinstance(row, Rejection) else row["id"]
+
+
+def with_position_id(row: Row, position: str) -> Row:
+    """``row`` under the id its position gives, for a record whose own id other records share:
+    a document keeps its own as ``metadata.original_id``, a rejection names it in the detail."""
+    if isinstance(row, Rejection):
+        detail = f"{row.detail} (its id {row.id!r} is shared by other records)"
+        return dataclasses.replace(row, id=position, detail=detail.lstrip())
+    metadata = dict(json.loads(row["metadata"]), original_id=row["id"])
+    return dict(
+        row,
+        id=position,
+        metadata=json.dumps(metadata, ensure_ascii=False, sort_keys=True, default=str),
+    )

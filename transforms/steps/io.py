@@ -6,18 +6,26 @@ of their id, each file is sorted by id and written atomically (transforms/files.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
+from apache_beam.metrics import Metrics
 
 from transforms.files import parquet_bytes, write_file_atomically
-from transforms.read import InputConfig, read_file
+from transforms.read import InputConfig, read_records, row_id, with_position_id
 from transforms.records import Rejection, stable_hash
-from transforms.steps.spill import Spill, SpillValues, unspill
-from transforms.steps.stage import Progress, RejectingDoFn, apply_then_flatten, keep_or_reject
+from transforms.steps.spill import Spill, SpillingGroupByKey, SpillValues, unspill
+from transforms.steps.stage import (
+    METRICS_NAMESPACE,
+    Progress,
+    RejectingDoFn,
+    apply_then_flatten,
+    keep_or_reject,
+)
 
 
 class SpreadFiles(beam.PTransform):
@@ -35,7 +43,32 @@ class SpreadFiles(beam.PTransform):
         return pbegin | "Files" >> beam.Create(self._paths) | "Spread" >> beam.Reshuffle()
 
 
+def _ids_of(path: str, options: InputConfig) -> Iterator[tuple[str, tuple[str, int]]]:
+    """(id, (path, ordinal)) of every record of a file: the first read, for ids only."""
+    for ordinal, (_, row) in enumerate(read_records(path, options)):
+        yield row_id(row), (path, ordinal)
+
+
+class _SharedIds(beam.DoFn):
+    """(id, its records) -> (path, ordinal) of each record of an id that several records carry."""
+
+    def __init__(self):
+        self._ids = Metrics.counter(METRICS_NAMESPACE, "read.ids_shared")
+        self._records = Metrics.counter(METRICS_NAMESPACE, "read.ids_renamed")
+
+    def process(self, id_and_records: tuple[str, Iterable[tuple[str, int]]]):
+        _, records = id_and_records
+        if len(list(itertools.islice(records, 2))) < 2:
+            return  # the common case: an id of one record
+        self._ids.inc()
+        for record in records:  # a second pass over the group (Beam's are re-iterable)
+            self._records.inc()
+            yield record
+
+
 class _ReadFile(RejectingDoFn):
+    """(path, ordinals of its records to rename) -> documents and rejections."""
+
     def __init__(self, options: InputConfig):
         super().__init__("read")
         self._options = options
@@ -44,9 +77,13 @@ class _ReadFile(RejectingDoFn):
     def setup(self):
         self._progress = Progress("read")
 
-    def process(self, path: str):
+    def process(self, path_and_marks: tuple[str, Iterable[int | None]]):
+        path, marks = path_and_marks
+        renamed = {mark for mark in marks if mark is not None}
         self.count("read.files")
-        for record in read_file(path, self._options):
+        for ordinal, (position, record) in enumerate(read_records(path, self._options)):
+            if ordinal in renamed:
+                record = with_position_id(record, position)
             text = record.text if isinstance(record, Rejection) else record["text"]
             size = len(text.encode("utf-8"))
             self.count("read.records")
@@ -56,16 +93,33 @@ class _ReadFile(RejectingDoFn):
 
 
 class ReadDocuments(beam.PTransform):
-    """Files -> (documents, rejected rows of stage ``read``)."""
+    """Files -> (documents, rejected rows of stage ``read``), every id unique.
 
-    def __init__(self, paths: list[str], options: InputConfig):
+    Records that share an id (ids numbered per file, re-crawled URLs) each get the id of their
+    position (``path:line``), keeping their own as ``metadata.original_id``; the others keep
+    theirs. Which ids are shared is found by a first read that shuffles only (id, position),
+    never text; each file is then read again with the positions to rename.
+    """
+
+    def __init__(self, paths: list[str], options: InputConfig, spill: Spill | None = None):
         super().__init__()
         self._paths = paths
         self._options = options
+        self._spill = spill
 
     def expand(self, pbegin):
         paths = pbegin | "Files" >> SpreadFiles(self._paths)
-        return keep_or_reject(paths, "Parse", _ReadFile(self._options))
+        renamed = (
+            paths
+            | "Read ids" >> beam.FlatMap(_ids_of, self._options)
+            | "Group by id" >> SpillingGroupByKey(self._spill, "group_by_id")
+            | "Shared ids" >> beam.ParDo(_SharedIds())
+        )
+        files = paths | "Key by path" >> beam.Map(lambda path: (path, None))
+        marked = (files, renamed) | "Renames by file" >> SpillingGroupByKey(
+            self._spill, "renames_by_file"
+        )
+        return keep_or_reject(marked, "Parse", _ReadFile(self._options))
 
 
 class WriteSortedParquet(beam.PTransform):
