@@ -371,6 +371,12 @@ def sections(facts: RunFacts) -> list[tuple[str, str, list[str], list[tuple], st
             "bytes read and clean bytes is JSON framing, markup, boilerplate and repeated lines "
             "removed by Normalise and Remove repeated lines."
         )
+        shared = facts.stats.get("prepare", {}).get("id_collisions", {})
+        if shared.get("records"):
+            note += (
+                f" {shared['records']:,} input records shared {shared['ids']:,} ids; each got its "
+                "position (path:line) as id and keeps its own as metadata.original_id."
+            )
         out.append(("funnel", "Funnel", ["step", "documents", "bytes", ""], rows, note))
     reasons = top_reasons(facts)
     if reasons:

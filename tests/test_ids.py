@@ -86,3 +86,13 @@ def test_strict_makes_colliding_ids_an_error(colliding, tmp_path, capsys):
     root, _ = colliding
     assert prepare(root, f"{root}/a.jsonl,{root}/b.jsonl", tmp_path / "run", "--strict") == 2
     assert "5 records share 2 ids" in capsys.readouterr().err
+
+
+def test_the_report_names_the_shared_ids(colliding, tmp_path):
+    from pipeline.report import write_report
+
+    root, _ = colliding
+    out = tmp_path / "run"
+    assert prepare(root, f"{root}/a.jsonl,{root}/b.jsonl", out) == 0
+    _, markdown = write_report(str(out))
+    assert "5 input records shared 2 ids" in Path(markdown).read_text()
