@@ -31,7 +31,9 @@ class PrepareConfig:
         False, help="shorten runs of a repeated character (ㅋㅋㅋㅋ -> ㅋㅋ)"
     )
     strict: bool = option(
-        False, help="fail (after writing outputs) when an input file could not be read to the end"
+        False,
+        help="fail (after writing outputs) when an input file could not be read to the end or "
+        "records shared ids",
     )
     repeated_line_min_docs: int = option(
         5, help="keep a line found in more than this many documents only once"

@@ -55,6 +55,7 @@ class InputConfig:
     patterns: list[str] = option(
         default_factory=list,
         flag="--input",
+        unset="the bundled sample in `kprep run`; needed elsewhere",
         help="file, directory or glob; several joined by commas (local, gs://, s3://). JSONL, "
         "plain text or Parquet; .gz/.zst/.bz2/.xz by extension",
     )
