@@ -102,10 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"\n{'':<8}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}   (medians of {args.runs})")
     for side, figures in medians.items():
-        label = f"{side} ({getattr(args, side)})"
         print(
-            f"{label:<8}\n{'':<8}{figures['wall_s']:>10.1f}{figures['cpu_s']:>10.1f}"
-            f"{figures['peak_mb']:>10,.0f}"
+            f"{side:<8}{figures['wall_s']:>10.1f}{figures['cpu_s']:>10.1f}"
+            f"{figures['peak_mb']:>10,.0f}   {getattr(args, side)}"
         )
     ratios = {k: medians["after"][k] / medians["before"][k] for k in medians["after"]}
     print(
