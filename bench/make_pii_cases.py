@@ -154,7 +154,7 @@ def rrn_bad_date(rng: Rng) -> str:
 
 
 def joined(parts: tuple[str, ...], sep: str) -> str:
-    return "-".join(parts)
+    return sep.join(parts)
 
 
 def rrn_bare_invalid(rng: Rng) -> str:
