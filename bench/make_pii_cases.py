@@ -873,7 +873,7 @@ GAP_POSITIVE = [
     ("sms", "[국외발신] 회신 번호 {tel:intl_mobile_no_plus}", "82 mobile in an SMS"),
     (
         "email",
-        "Mobile {tel:intl_mobile_no_plus} / Office {tel=82-2-3149-7720}",
+        "Mobile {tel:intl_mobile_no_plus} / Tel {tel=82-2-3149-7720}",
         "82 mobile and landline with phone words",
     ),
     ("community", "이 번호 {tel:intl_mobile_no_plus} 보이스피싱이에요", "82 mobile, no phone word"),
