@@ -1,12 +1,16 @@
 """Precision, recall and throughput of ``transforms.pii``, beside the Polyglot team's regexes.
 
-    python bench/bench_pii.py [--repeats 5] [--corpus PATH]
+    python bench/bench_pii.py [--repeats 5] [--corpus PATH] [--show-masks]
 
 Quality is measured per span: a found span counts only if its kind, start and end all equal a
 labelled one (gold spans are read off ``tests/data/pii_cases.jsonl`` by aligning each ``expected``
 with its ``text``). Throughput is UTF-8 megabytes per second of ``scrub_pii`` on one core, the
 median of ``--repeats`` passes, per CPU second (wall clock beside it), over ordinary Korean text:
 ``--corpus`` (default ``../shared/corpora/ko_docs.jsonl.gz``), else ``examples/sample.jsonl``.
+
+Masks per MB: how many numbers of each kind ``find_pii`` masks per UTF-8 megabyte of each corpus
+present (``../shared/corpora``: plain text and raw HTML; the bundled sample), so that a jump in
+false positives shows. ``--show-masks`` lists every masked span with the text around it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS, PiiSpan, find_pii, scr
 CASES = ROOT / "tests" / "data" / "pii_cases.jsonl"
 CORPUS = ROOT.parent / "shared" / "corpora" / "ko_docs.jsonl.gz"
 SAMPLE = ROOT / "examples" / "sample.jsonl"
+# (path, field holding the text) of each corpus whose masks per MB are counted.
+MASK_CORPORA = (
+    (CORPUS, "text"),
+    (ROOT.parent / "shared" / "corpora" / "ko_html_pages.jsonl.gz", "html"),
+    (SAMPLE, "text"),
+)
+SHOWN_CONTEXT = 25  # characters shown on each side of a masked span
 TARGET_PRECISION = TARGET_RECALL = 0.99
 TARGET_MB_PER_S = 20.0
 TOKEN = re.compile("|".join(re.escape(token) for token in DEFAULT_PII_TOKENS.values()))
@@ -162,12 +173,36 @@ def ordinary_text(corpus: Path) -> tuple[list[str], Path] | None:
     """Texts of the first corpus present: ``corpus``, else the project's bundled sample."""
     for path in (corpus, SAMPLE):
         if path.exists():
-            opener = gzip.open if path.suffix == ".gz" else open
-            with opener(path, "rt", encoding="utf-8") as lines:
-                records = [_json_or_none(line) for line in lines]
-            texts = [r["text"] for r in records if r and isinstance(r.get("text"), str)]
-            return texts, path
+            return read_texts(path, "text"), path
     return None
+
+
+def read_texts(path: Path, field: str) -> list[str]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        records = [_json_or_none(line) for line in lines]
+    return [r[field] for r in records if r and isinstance(r.get(field), str)]
+
+
+def masks_per_megabyte(show: bool) -> None:
+    """Print, per corpus present and per kind, the numbers masked and their rate per MB."""
+    print(f"\nmasks per MB ({', '.join(PII_KINDS)}; counts in brackets)")
+    for path, field in MASK_CORPORA:
+        if not path.exists():
+            print(f"  {path.name}: not present")
+            continue
+        texts = read_texts(path, field)
+        megabytes = sum(len(text.encode("utf-8")) for text in texts) / 1e6
+        counts = dict.fromkeys(PII_KINDS, 0)
+        for text in texts:
+            for span in find_pii(text):
+                counts[span.kind] += 1
+                if show:
+                    before = text[max(0, span.start - SHOWN_CONTEXT) : span.start]
+                    after = text[span.end : span.end + SHOWN_CONTEXT]
+                    print(f"    {span.kind} {before!r} [{text[span.start : span.end]!r}] {after!r}")
+        rates = "  ".join(f"{k} {counts[k] / megabytes:.2f} ({counts[k]})" for k in PII_KINDS)
+        print(f"  {path.name} ({field}, {megabytes:.1f} MB): {rates}")
 
 
 def _json_or_none(line: str) -> dict | None:
@@ -181,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed passes (median reported)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="JSONL.gz with a text field")
+    parser.add_argument(
+        "--show-masks", action="store_true", help="list every span masked in the corpora"
+    )
     args = parser.parse_args(argv)
 
     with CASES.open(encoding="utf-8") as lines:
@@ -196,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    want: {case['expected']}\n    got:  {case['got']}")
     _, baseline_failures = evaluate("Polyglot/dps regexes (baseline)", polyglot_find_pii, cases)
     print(f"  ({len(baseline_failures)} failing cases, not listed)")
+    masks_per_megabyte(args.show_masks)
 
     found = ordinary_text(args.corpus)
     if found is None:

@@ -91,7 +91,7 @@ def card_digits(rng: Rng) -> str:
 
 
 def luhn_broken(card: str) -> str:
-    return card[:15] + str((int(card[15]) + 3) % 10)
+    return card[:-1] + str((int(card[-1]) + 3) % 10)
 
 
 def ean13(rng: Rng) -> str:
@@ -154,12 +154,79 @@ def rrn_bad_date(rng: Rng) -> str:
 
 
 def joined(parts: tuple[str, ...], sep: str) -> str:
-    return "-".join(parts)
+    return sep.join(parts)
 
 
 def rrn_bare_invalid(rng: Rng) -> str:
     birth, tail = rrn_digits(rng, valid_check=False)
     return birth + tail
+
+
+def intl_mobile_no_plus(rng: Rng) -> str:
+    _, mid, last = mobile_parts(rng)
+    return rng.choice(
+        [
+            f"82-10-{mid}-{last}",
+            f"82 10 {mid} {last}",
+            f"82-010-{mid}-{last}",
+            f"82 10-{mid}-{last}",
+        ]
+    )
+
+
+def in_groups(number: str, layout: tuple[int, ...], sep: str = "-") -> str:
+    parts, at = [], 0
+    for size in layout:
+        parts.append(number[at : at + size])
+        at += size
+    return sep.join(parts)
+
+
+def amex_digits(rng: Rng) -> str:
+    return luhn_complete(rng.choice(["34", "37"]) + digits(rng, 12))
+
+
+def mobile_masked(rng: Rng) -> str:
+    """A mobile number with some digits masked and at least eight still shown."""
+    _, mid, last = mobile_parts(rng)
+    m = rng.choice("*x●")
+    return rng.choice(
+        [
+            f"010-{mid[:2]}{m * 2}-{last}",
+            f"010-{mid}-{last[:1]}{m * 3}",
+            f"010-{mid}-{last[:2]}{m * 2}",
+            f"010-{m * 2}{mid[2:]}-{last}",
+            f"010 {mid[:3]}{m} {last}",
+        ]
+    )
+
+
+def mobile_masked_few(rng: Rng) -> str:
+    """A mobile number masked down to seven digits or fewer."""
+    _, mid, last = mobile_parts(rng)
+    m = rng.choice("*x●")
+    return rng.choice(
+        [f"010-{mid}-{m * 4}", f"010-{m * 4}-{last}", f"010-{mid[:2]}{m * 2}-{last[:2]}{m * 2}"]
+    )
+
+
+def card_masked(rng: Rng) -> str:
+    """A card number with some digits masked and at least eight still shown."""
+    first, second, _, last = in_groups(card_digits(rng), (4, 4, 4, 4)).split("-")
+    m = rng.choice("*x")
+    return rng.choice(
+        [
+            f"{first}-{second}-{m * 4}-{last}",
+            f"{first}-{second[:2]}{m * 2}-{m * 4}-{last}",
+            f"{first}-{m * 4}-{m * 4}-{last}",
+            f"{first} {second} {m * 4} {last}",
+        ]
+    )
+
+
+def card_masked_few(rng: Rng) -> str:
+    first = card_digits(rng)[:4]
+    return rng.choice([f"{first}-****-****-****", f"{first}-{first[0]}***-****-****"])
 
 
 SHAPES: dict[str, Callable[[Rng], str]] = {
@@ -262,7 +329,27 @@ SHAPES: dict[str, Callable[[Rng], str]] = {
     "invoice_bare": lambda r: digits(r, 12, "3456"),
     "student": lambda r: str(r.randint(2015, 2024)) + digits(r, 6),
     "isbn13": lambda r: f"978-89-{digits(r, 4)}-{digits(r, 3)}-{digits(r, 1)}",
+    # shapes added with the spaced, 82, Amex, partly masked and glued cases (GAP_* below)
+    "intl_mobile_no_plus": intl_mobile_no_plus,
+    "amex": lambda r: in_groups(amex_digits(r), (4, 6, 5)),
+    "amex_space": lambda r: in_groups(amex_digits(r), (4, 6, 5), " "),
+    "amex_bare": amex_digits,
+    "amex_bad": lambda r: in_groups(luhn_broken(amex_digits(r)), (4, 6, 5)),
+    "mobile_masked": mobile_masked,
+    "mobile_masked_few": mobile_masked_few,
+    "card_masked": card_masked,
+    "card_masked_few": card_masked_few,
 }
+# Bank layouts written with single spaces between their groups.
+SPACED_BANKS = ["kakao", "shinhan", "kbank", "woori", "nh", "bnk", "ibk", "hana", "kb", "kb_old"]
+SPACED_BANKS += ["toss", "post", "mg", "citi"]
+
+
+def spaced(shape: str) -> Callable[[Rng], str]:
+    return lambda r: SHAPES[shape](r).replace("-", " ")
+
+
+SHAPES.update({f"{bank}_space": spaced(bank) for bank in SPACED_BANKS})
 
 
 # --- sentences ------------------------------------------------------------------------------------
@@ -645,7 +732,6 @@ NEGATIVE = [
     # account and card look-alikes
     ("notice", "계좌 개설일 2019.03.02, 만기일 2024.03.02", "dates beside 계좌"),
     ("sms", "입금 확인: 2024-03-15 14:30, 금액 150,000원", "입금 with date and amount"),
-    ("form", "카드번호 1234-****-****-5678", "masked card"),
     ("form", "카드번호 {keep:card_bad} (유효하지 않음)", "Luhn-invalid card"),
     ("form", "계좌번호 110-***-****** 로 표시됩니다", "masked account"),
     ("notice", "이체 수수료 500원, 타행 송금 1,000원", "fees"),
@@ -760,6 +846,138 @@ NEGATIVE = [
     ("chat", "전화 02-123-45 까지만", "short number"),
 ]
 
+# Cases for the shapes the issue "[3/5] no number left readable" added: accounts written with
+# spaces, 82 without + or 00, 15-digit cards, partly masked phones and cards, numbers glued to
+# Latin letters. They are rendered after every other row so that those keep their digits.
+GAP_POSITIVE = [
+    # bank layouts with single spaces, beside an account or transfer word
+    ("chat", "송금은 {acc=3333 01 1234567} (카카오)", "the issue's KakaoBank example, spaces"),
+    ("chat", "카뱅 계좌 {acc:kakao_space} 여기로 보내줘", "KakaoBank, spaces"),
+    ("sms", "입금계좌 신한 {acc:shinhan_space} 예금주 김민지", "Shinhan, spaces"),
+    ("form", "환불 계좌번호 {acc:woori_space} (우리은행)", "Woori, spaces"),
+    ("ad", "입금: 농협 {acc:nh_space} 예금주 김사장", "NH, spaces"),
+    ("community", "이체는 하나은행 {acc:hana_space}로 해주세요", "Hana, spaces, particle glued"),
+    ("notice", "후원 계좌 국민 {acc:kb_space}", "KB, spaces"),
+    ("chat", "{acc:toss_space} 토스뱅크로 입금 ㄱㄱ", "Toss, spaces, bank word after"),
+    ("form", "기업은행 {acc:ibk_space} 으로 송금", "IBK, spaces"),
+    ("sms", "[Web발신] 씨티은행 {acc:citi_space} 입금 바랍니다", "Citi, spaces"),
+    ("form", "새마을금고 {acc:mg_space} 예금주 박OO", "MG, spaces"),
+    ("chat", "우체국 {acc:post_space}로 보내면 돼", "post office, spaces"),
+    ("community", "계좌번호: {acc:kb_old_space} (국민)", "old KB layout, spaces"),
+    ("chat", "부산은행 {acc:bnk_space} 여기야", "BNK, spaces"),
+    ("chat", "케이뱅크 {acc:kbank_space} 로 입금", "K bank, spaces"),
+    ("sms", "송금 후 {tel:mobile_space}로 문자 주세요", "a spaced phone beside 송금 stays a phone"),
+    # 82 without + or 00
+    ("form", "연락처 {tel=82-10-1234-5678}", "the issue's example"),
+    ("chat", "해외 로밍 중이라 {tel:intl_mobile_no_plus}로 연락해", "82 mobile, no +"),
+    ("sms", "[국외발신] 회신 번호 {tel:intl_mobile_no_plus}", "82 mobile in an SMS"),
+    (
+        "email",
+        "Mobile {tel:intl_mobile_no_plus} / Tel {tel=82-2-3149-7720}",
+        "82 mobile and landline with phone words",
+    ),
+    ("community", "이 번호 {tel:intl_mobile_no_plus} 보이스피싱이에요", "82 mobile, no phone word"),
+    ("email", "Tel. {tel=82 31 123 4567}", "82 landline with spaces after Tel."),
+    # 15-digit cards (American Express, 4-6-5)
+    ("form", "카드 {acc=3782 822463 10005}", "the issue's Amex example"),
+    ("sms", "[현대카드] 아멕스 {acc:amex} 승인 52,000원", "Amex with hyphens"),
+    ("blog", "해외 결제는 {acc:amex_space} 이걸로 했어요", "Amex with spaces, no word"),
+    ("form", "카드번호 {acc:amex_bare}", "bare 15 digits after 카드번호"),
+    ("chat", "이 카드 {acc:amex} 로 결제해줘", "Amex in chat"),
+    # partly masked phones and cards that still show eight digits or more
+    ("form", "연락처 {tel=010-12**-5678}", "9 digits shown"),
+    ("chat", "내 번호 {tel=010-4821-7***} 맞지?", "8 digits shown"),
+    ("form", "전화 {tel=02-1234-56**}", "Seoul, 8 digits shown"),
+    ("notice", "당첨자 {tel:mobile_masked} 님 축하드립니다", "winner list"),
+    ("sms", "[알림] {tel:mobile_masked} 고객님 예약 확정", "masked phone in an SMS"),
+    ("form", "휴대폰 {tel:mobile_masked}", "masked phone in a form"),
+    ("email", "Tel {tel=+82-10-4821-77**}", "+82, 9 digits shown"),
+    ("form", "연락처 {tel=01048217***}", "masked without separators, 8 digits shown"),
+    ("form", "카드번호 {acc=1234-5678-****-3456}", "the issue's card example, 12 digits shown"),
+    ("sms", "[신한카드] {acc:card_masked} 승인 15,000원", "masked card in an SMS"),
+    ("form", "결제카드 {acc:card_masked}", "masked card in a form"),
+    ("form", "카드번호 {acc=1234-****-****-5678}", "8 digits shown (a kept look-alike before)"),
+    ("sms", "아멕스 {acc=3782-82****-10005} 승인", "masked Amex"),
+    # numbers glued to Latin letters or symbols
+    ("form", "ID{tel=01012345678}", "the issue's example: a strict mobile glued to ID"),
+    ("form", "acct#{acc=110123456789}", "the issue's example: acct#"),
+    ("ad", "HP{tel:mobile_bare} 문자 환영", "HP glued"),
+    ("email", "Mobile{tel:mobile_bare}", "Mobile glued"),
+    ("ad", "TEL{tel:seoul_bare}", "bare Seoul number glued to TEL"),
+    ("form", "Fax{tel:area_bare}", "bare area number glued to Fax"),
+    ("form", "acct{acc=48217730112}", "bare account glued to acct"),
+    ("form", "RRN{rrn:rrn_bare_any}", "bare registration number glued to RRN"),
+    ("form", "ID{rrn:rrn_bare_valid}", "valid registration number glued to ID"),
+    ("chat", "카톡 아이디 kakao{tel:mobile_bare} 로 추가해", "a strict mobile inside an id"),
+    ("tech", "연락처 파일 contact_{tel:mobile_bare}.vcf", "a strict mobile in a file name"),
+    ("tech", "https://m.example.com/p/{tel:mobile_bare}", "a strict mobile in a URL"),
+    ("tech", "https://example.com/call?tel={tel:seoul_bare}", "a landline after tel= in a URL"),
+]
+
+GAP_NEGATIVE = [
+    # spaced digit groups that are not accounts
+    ("chat", "{keep:kakao_space} 이거 뭔 번호야?", "KakaoBank layout with spaces, no account word"),
+    (
+        "chat",
+        "계좌 {keep=1234 56 7890123} 는 없는 번호래",
+        "4-2-7 without KakaoBank's first digits",
+    ),
+    ("form", "이체 {keep=3333 01 1234567 8} (자릿수 초과)", "one group more than the layout"),
+    ("sms", "송금 {keep=1000 1234 5678}원 완료", "Toss layout followed by 원"),
+    (
+        "notice",
+        "이체 한도 5 000 000원 / 송금액 1 234 567원",
+        "prices with spaces beside 이체 and 송금",
+    ),
+    ("sms", "입금 확인 2024 03 15 14 30", "a spaced date and time beside 입금"),
+    ("sports", "신한은행 에스버드 78 65 KB스타즈, 시즌 전적 120 98 45", "scores beside bank names"),
+    ("blog", "카카오맵 좌표 37 566535 126 977969", "coordinates with spaces beside a bank word"),
+    ("blog", "토스 책 ISBN 978 89 7914 063 0", "spaced ISBN beside a bank word"),
+    ("chat", "은행 영업시간 09 00 16 00 이에요", "spaced times beside 은행"),
+    (
+        "tech",
+        "농협 앱 버전 3 12 1 2024 05 21 빌드",
+        "version and date with spaces beside a bank word",
+    ),
+    # 82 look-alikes
+    ("wiki", "1982-10-12 출생", "a date ending in 82-10"),
+    ("sports", "82-10으로 크게 이겼다", "a score"),
+    ("tech", "버전 82.10.1234.5678 빌드", "a dotted version with 82.10"),
+    ("tech", "ID 2082-10-1234-5678 발급", "digits before 82"),
+    ("tech", "부품 코드 82-31-123-4567", "82 and an area code without a phone word"),
+    ("sports", "기록 82 10 12 34", "a row of scores"),
+    ("news", "82 10 1234 567명", "82 10 then a count"),
+    # 15-digit look-alikes
+    ("form", "카드번호 {keep:amex_bad} (유효하지 않음)", "Luhn-invalid Amex"),
+    ("sms", "주문번호 {keep:amex}", "Amex shape after 주문번호"),
+    ("tech", "로그 ID {keep:amex_bare}", "bare 15 digits without a card word"),
+    ("tech", "트랜잭션 123456789012345", "a 15-digit id"),
+    ("form", "계좌 1234-567890-12345", "4-6-5 without Amex's first digits"),
+    # partly masked numbers that show seven digits or fewer
+    ("form", "휴대폰 010-1234-**** 로 표시", "the issue's example: 7 digits shown"),
+    ("blog", "문의 {keep:mobile_masked_few}", "a masked phone, 7 digits or fewer shown"),
+    ("notice", "당첨자 {keep:mobile_masked_few} 님", "winner list, 7 digits or fewer shown"),
+    ("form", "전화 02-123-45**", "Seoul, 7 digits shown"),
+    ("form", "카드번호 {keep:card_masked_few}", "a masked card with 4-5 digits shown"),
+    ("form", "시리얼: 1234-5678-****-3456", "card shape with masks after 시리얼"),
+    ("tech", "해상도 1920x1080x60", "x between numbers is not a mask"),
+    ("tech", '<span id="MACtextshared021234567xml_1">', "9 digits then xml: x is not a mask here"),
+    # glued look-alikes
+    ("tech", '<p id="par_id{keep:card_bare}" class="tablecontent">', "16 digits after par_id"),
+    ("ad", "제품코드 SM0212345678", "a landline shape glued to a product code"),
+    ("ad", "모델명 NO0312345678X", "a label before but a letter after"),
+    ("tech", "buildID{keep:rrn_bare_valid}", "ID at the end of a longer identifier"),
+    ("tech", "file_0212345678.png", "a landline shape in a file name"),
+    ("tech", "https://news.example.com/article/{keep:area_bare}", "a landline shape in a URL path"),
+    (
+        "tech",
+        "https://shop.example.com/goods?id={keep:seoul_bare}&page=2",
+        "a landline shape after id= in a URL",
+    ),
+    ("tech", "https://example.com/v/{keep:rrn_bare_valid}", "a registration shape in a URL"),
+    ("tech", "www.example.co.kr/board/0312345678", "a landline shape in a www address"),
+]
+
 # Frames that put each shape in a few more everyday settings; {x} is the number.
 FRAMES = {
     "tel": [
@@ -854,6 +1072,7 @@ def build_cases(rng: Rng) -> list[dict]:
     for register, frame, note in UNLABELLED_RRN_SENTENCES:
         cases.append(render(rng, register, frame.replace("{x}", "{rrn:rrn_bare_valid}"), note))
     cases += [render(rng, *row) for row in NEGATIVE]
+    cases += [render(rng, *row) for row in GAP_POSITIVE + GAP_NEGATIVE]
     return cases
 
 

@@ -108,6 +108,40 @@ def test_labelled_case(case):
         ("4111-1111-1111-1111", ACC),
         ("4111 1111 1111 1111", ACC),
         ("4111111111111111", ACC),
+        # bank layouts joined by single spaces, beside an account or transfer word
+        ("송금은 3333 01 1234567 (카카오)", f"송금은 {ACC} (카카오)"),
+        ("신한 계좌 110 482 177301", f"신한 계좌 {ACC}"),
+        ("3333 01 4821773로 입금", f"{ACC}로 입금"),
+        # 82 without + or 00
+        ("연락처 82-10-1234-5678", f"연락처 {TEL}"),
+        ("82 10 4821 7730", TEL),
+        ("82-010-4821-7730", TEL),
+        ("Tel 82-2-318-4471", f"Tel {TEL}"),
+        # 15-digit cards: American Express, 4-6-5
+        ("카드 3782 822463 10005", f"카드 {ACC}"),
+        ("3782-822463-10005", ACC),
+        ("카드번호 378282246310005", f"카드번호 {ACC}"),
+        # partly masked, eight digits or more still shown
+        ("010-1234-5***", TEL),
+        ("010-12**-7730", TEL),
+        ("010.48xx.7730", TEL),
+        ("02-1234-56**", TEL),
+        ("+82-10-4821-77**", TEL),
+        ("01048217***", TEL),
+        ("카드 1234-5678-****-3456", f"카드 {ACC}"),
+        ("4111-11**-****-1111", ACC),
+        ("4111 **** **** 1111", ACC),
+        ("3782-82****-10005", ACC),
+        # glued to Latin letters or symbols
+        ("ID01012345678", f"ID{TEL}"),
+        ("acct#110123456789", f"acct#{ACC}"),
+        ("HP01048217730", f"HP{TEL}"),
+        ("tel_0231844710", f"tel_{TEL}"),
+        ("ID0231844710", f"ID{TEL}"),
+        ("acct4111111111111111", f"acct{ACC}"),
+        ("abc01048217730xyz", f"abc{TEL}xyz"),
+        ("https://example.com/call?tel=0231844710", f"https://example.com/call?tel={TEL}"),
+        ("https://example.com/u/01048217730", f"https://example.com/u/{TEL}"),
     ],
 )
 def test_must_mask(text, expected):
@@ -150,6 +184,41 @@ def test_must_mask(text, expected):
         "shared0102110000xml",
         "881301-1234567",
         "1234-5678-9012-3456",
+        # spaced groups: no account word, not a bank's layout, a unit, more groups, wider gaps
+        "3333 01 1234567",
+        "계좌 1234 56 7890123",
+        "송금 1000 1234 5678원",
+        "이체 3333 01 1234567 8",
+        "이체 3333  01  1234567",
+        "입금 2024 03 15 14 30",
+        "은행 좌표 37 566535 126 977969",
+        # 82 look-alikes
+        "1982-10-12",
+        "82.10.1234.5678",
+        "82-31-123-4567",
+        "821048217730",
+        # 15 digits that are not an Amex number
+        "3782-822463-10006",
+        "378282246310005",
+        "1234-567890-12345",
+        # partly masked, seven digits or fewer shown
+        "010-1234-****",
+        "010-****-7730",
+        "02-123-45**",
+        "4111-****-****-****",
+        "1234-****-****-5678",
+        "1920x1080x60",
+        # glued: identifiers, labels inside longer names, letters after, URLs
+        "SM0231844710",
+        "NO0231844710X",
+        "hd_id0231844710",
+        "buildID8801011234568",
+        "shared021234567xml",
+        "ID4111111111111111",
+        "No4111111111111111",
+        "https://news.example.com/article/0231844710",
+        "https://shop.example.com/goods?id=0231844710&page=2",
+        "www.example.co.kr/board/0312345678",
     ],
 )
 def test_must_not_touch(text):

@@ -118,6 +118,14 @@ def test_kind_has_detectors_and_keywords(kind):
 
 
 @EACH_KIND
+def test_kind_glued_labels_are_latin_words(kind):
+    for label in kind.glued_labels:
+        # Matched case-insensitively as the whole Latin word glued before a number.
+        assert re.fullmatch("[a-z]+", label)
+        assert kind.name in pii._KINDS_OF_GLUED_LABEL[label]
+
+
+@EACH_KIND
 def test_kind_has_labelled_cases(kind):
     cases = [case for case in CASES if kind.name in case["kinds"]]
     assert len(cases) >= 10, "add cases to bench/make_pii_cases.py and rerun it"

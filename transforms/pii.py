@@ -11,7 +11,8 @@ What is masked and what is left alone is listed in ``docs/pii.md``. How it works
   shapes that are ambiguous on their own, reads the nearest keyword around the number: 주민번호,
   전화, 계좌 ... or a word that says it is something else (주문번호, 법인등록번호, ISBN ...).
 - Overlapping candidates are settled by the detectors' priorities: rrn, card, bank layout, phone,
-  generic account.
+  generic account. A number written without separators that is glued to an identifier or sits in
+  a URL is dropped there unless a label or a keyword claims it (``_is_part_of_name``).
 
 Each kind is one row of ``PII_REGISTRY`` at the end of this module: its token, its place in the
 tokenizer's ids, its keywords and its detectors (each with a priority). Everything else that lists
@@ -65,6 +66,9 @@ class PiiKind:
     token_position: int
     keywords: tuple[str, ...]  # lower-case words near a number that say it is of this kind
     detectors: tuple[PiiDetector, ...]
+    # Lower-case Latin labels that, glued before a number written without separators
+    # (TEL0231844710), say it is of this kind rather than part of an identifier.
+    glued_labels: tuple[str, ...] = ()
 
     @property
     def counter(self) -> str:
@@ -82,6 +86,10 @@ _NON_DIGIT = re.compile("[^0-9]")
 _DIGIT_RUN = re.compile("[0-9]+")
 _IDENTIFIER_BEFORE = re.compile("[A-Za-z_]")
 _IDENTIFIER_AFTER = re.compile(r"[A-Za-z_]|\.[A-Za-z]")  # ...0102110000xml, .../020010100.html
+# A mobile number is the one shape specific enough to mask whatever it is glued to.
+_STRICT_MOBILE = re.compile("010[0-9]{8}")
+_URL_BEFORE = re.compile(r"(?:://|www\.)\S*\Z")  # the text before a number continues a URL
+_URL_LOOKBACK = 200
 _MIN_WINDOW_DIGITS = 7  # the shortest masked shape is a partly masked RRN: 880101-1******
 _WINDOW_MARGIN_BEFORE = 8  # room for "+82 (", "(" and the lookbehinds
 _WINDOW_MARGIN_AFTER = 2
@@ -89,10 +97,18 @@ _WINDOW_MARGIN_AFTER = 2
 # Detectors run on ASCII-translated windows, so [0-9] below also covers full-width digits.
 # Hyphen-minus, the Unicode hyphens and dashes, minus sign, full-width hyphen.
 _DASH = r"\-\u2010-\u2015\u2212\uff0d"
-_LEFT = rf"(?<![0-9])(?<![0-9][.{_DASH}])"
+# Each detector's regex is tried at every position of a window: a cheap lookahead for the first
+# character turns most positions away before the lookbehinds run.
+_LEFT = rf"(?=[0-9])(?<![0-9])(?<![0-9][.{_DASH}])"
 _RIGHT = rf"(?![0-9])(?![.{_DASH}][0-9])"
 _JOIN = rf"[ \t]?[{_DASH}][ \t]?"  # how registration, account and card numbers join their groups
 _MASK = "*xX●○"
+_DIGITS_AND_MASKS = re.compile(rf"[0-9０-９{_MASK}＊]+")  # a number written without separators
+_MASK_CHAR = re.compile(f"[{_MASK}]")
+_LETTER_MASK = re.compile("[xX]")
+# A partly masked phone or card number is masked while it still shows this many digits:
+# 010-1234-5*** leaves a thousand numbers to try, 010-1234-**** ten thousand.
+_MIN_SHOWN_DIGITS = 8
 
 _RRN = re.compile(
     rf"{_LEFT}(?P<birth>[0-9]{{6}})(?P<sep>{_JOIN}|[ \t]?)(?P<tail>[0-9{_MASK}]{{7}})"
@@ -106,15 +122,24 @@ _CENTURY_BY_SEX_DIGIT = {
     **dict.fromkeys("90", 1800),
 }
 
+# 4-4-4-4 and American Express' 4-6-5, grouped (later groups may hold mask characters) or bare.
 _CARD = re.compile(
-    rf"{_LEFT}(?:[0-9]{{4}}(?P<sep>{_JOIN}|[ \t])(?:[0-9]{{4}}(?P=sep)){{2}}[0-9]{{4}}|[0-9]{{16}})"
-    rf"{_RIGHT}"
+    rf"{_LEFT}[0-9]{{4}}(?:"
+    rf"(?P<sep>{_JOIN}|[ \t])(?:[0-9{_MASK}]{{4}}(?P=sep)){{2}}[0-9{_MASK}]{{4}}"
+    rf"|(?P<amex_sep>{_JOIN}|[ \t])[0-9{_MASK}]{{6}}(?P=amex_sep)[0-9{_MASK}]{{5}}"
+    rf"|[0-9]{{11,12}}"
+    rf"){_RIGHT}"
 )
 # Contiguous 16-digit runs are cards only with an issuer's first digits (Visa, Mastercard, Amex,
 # JCB, Korean domestic 9...), which keeps out order numbers that start with a date (2023...).
 _CARD_ISSUER_PREFIXES = ("3", "4", "5", "6", "9", "22", "23", "24", "25", "26", "27")
+_AMEX_PREFIXES = ("34", "37")  # the only 15-digit cards
 
 _GROUPED = re.compile(rf"{_LEFT}[0-9]+(?:{_JOIN}[0-9]+){{0,4}}{_RIGHT}")
+# Three or four groups joined by single spaces, and no more: a space also separates the numbers of
+# a list, a date or a score, so a run with a digit group beside it has no telling where it ends.
+_SPACED = re.compile(rf"{_LEFT}(?<![0-9] )[0-9]+(?: [0-9]+){{2,3}}(?! [0-9]){_RIGHT}")
+_DIGIT_SPACE_DIGIT = re.compile("[0-9] [0-9]")  # most windows have none: skip _SPACED there
 # Group lengths -> first digits. These layouts are specific enough to mask without a bank word.
 _BANK_LAYOUTS: dict[tuple[int, ...], tuple[str, ...]] = {
     (4, 2, 7): ("3333", "3355", "3388", "7777", "7979"),  # KakaoBank
@@ -143,13 +168,17 @@ _TEL_SEP = rf"(?:[ \t]?[.{_DASH}ㅡㆍ·・][ \t]?|[ \t])"
 _TEL_AREA = r"1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70|50[2-8]|[68]0"
 _TEL = re.compile(
     rf"""
-    (?<![0-9+])(?<![0-9][.{_DASH}])
+    (?=[+0(8])(?<![0-9+])(?<![0-9][.{_DASH}])
     (?:
-        (?:\+|00)82[ \t]?-?[ \t]?(?:\(0\)[ \t]?)?0?(?:{_TEL_AREA})
+        (?:
+            (?:\+|00)82[ \t]?-?[ \t]?(?:\(0\)[ \t]?)?
+          | (?P<bare_cc>82)(?:[ \t]?[{_DASH}][ \t]?|[ \t])  # 82-10-..., 82 10 ...: no + or 00
+        )
+        (?P<intl_area>0?(?:{_TEL_AREA}))
       | (?P<paren>\()?(?P<area>0(?:{_TEL_AREA}))(?(paren)\))
     )
     (?P<sep1>{_TEL_SEP}|\)[ \t]?)?
-    [0-9]{{3,4}}(?P<sep2>{_TEL_SEP})?[0-9]{{4}}
+    (?P<middle>[0-9{_MASK}]{{3,4}})(?P<sep2>{_TEL_SEP})?(?P<last>[0-9{_MASK}]{{4}})
     {_RIGHT}
     """,
     re.VERBOSE,
@@ -256,7 +285,7 @@ def _settle(text: str, candidates: list[_Candidate]) -> list[PiiSpan]:
     starts: list[int] = []
     kept: list[PiiSpan] = []  # sorted by start, disjoint
     for _, start, end, kind in sorted(candidates):
-        if _is_placeholder(text[start:end]) or _is_code_fragment(text, start, end):
+        if _is_placeholder(text[start:end]) or _is_part_of_name(text, kind, start, end):
             continue
         at = bisect_right(starts, start)
         if (at and kept[at - 1].end > start) or (at < len(kept) and kept[at].start < end):
@@ -271,11 +300,38 @@ def _is_placeholder(number: str) -> bool:
     return _NON_DIGIT.sub("", number.translate(_TO_ASCII)).endswith("0000000")
 
 
-def _is_code_fragment(text: str, start: int, end: int) -> bool:
-    """A bare digit run glued to Latin letters, ``_`` or a file extension belongs to a name."""
-    return text[start:end].isdigit() and (
-        _IDENTIFIER_BEFORE.match(text, max(start - 1, 0), start) is not None
-        or _IDENTIFIER_AFTER.match(text, end) is not None
+def _is_part_of_name(text: str, kind: str, start: int, end: int) -> bool:
+    """Whether a number without separators is part of an identifier, a file name or a URL.
+
+    Glued to Latin letters or ``_`` (before), or to letters, ``_`` or an extension (after), it is,
+    unless one of its kind's ``glued_labels`` is glued before it (ID, Tel, acct ...) and nothing
+    after. In a URL it is, unless a keyword of its kind names it (?tel=...). A strict mobile
+    number never is.
+    """
+    if _DIGITS_AND_MASKS.fullmatch(text, start, end) is None:
+        return False
+    if _STRICT_MOBILE.fullmatch(text[start:end].translate(_TO_ASCII)):
+        return False
+    glued_after = _IDENTIFIER_AFTER.match(text, end) is not None
+    if _IDENTIFIER_BEFORE.match(text, max(start - 1, 0), start):
+        label = _GLUED_LABEL.search(text, max(0, start - _GLUED_LABEL_LOOKBACK), start)
+        return glued_after or label is None or kind not in _KINDS_OF_GLUED_LABEL[label[1].lower()]
+    if glued_after:
+        return True
+    in_url = _URL_BEFORE.search(text, max(0, start - _URL_LOOKBACK), start) is not None
+    return in_url and _context(text, start, end) != kind
+
+
+def _is_credible_masking(text: str, number: str, shown_digits: int, end: int) -> bool:
+    """Whether to mask a partly masked ``number`` that ends at ``end`` in ``text``.
+
+    It must show enough digits, its masks must stop where it does, and written without
+    separators its masks must be symbols: an x there is a letter of a name (NO0312345678X).
+    """
+    return (
+        shown_digits >= _MIN_SHOWN_DIGITS
+        and _MASK_CHAR.match(text, end) is None
+        and not (_DIGITS_AND_MASKS.fullmatch(number) and _LETTER_MASK.search(number))
     )
 
 
@@ -388,12 +444,27 @@ def _luhn_ok(digits: str) -> bool:
 def _find_cards(text: str, segment: str, offset: int) -> Iterator[tuple[int, int]]:
     for match in _CARD.finditer(segment):
         digits = _NON_DIGIT.sub("", match[0])
-        if not _luhn_ok(digits):
-            continue
-        if not match["sep"] and not digits.startswith(_CARD_ISSUER_PREFIXES):
+        grouped = match["sep"] is not None or match["amex_sep"] is not None
+        amex = match["amex_sep"] is not None or len(match[0]) == 15
+        if amex and not digits.startswith(_AMEX_PREFIXES):
             continue
         start, end = offset + match.start(), offset + match.end()
-        if _context(text, start, end) != _NOT_PII:
+        masked = _MASK_CHAR.search(match[0]) is not None
+        if masked:
+            if not _is_credible_masking(text, match[0], len(digits), end):
+                continue
+        elif not _luhn_ok(digits):
+            continue
+        context = _context(text, start, end)
+        if context == _NOT_PII:
+            continue
+        if masked:
+            # No check digit is left to read: the issuer's first digits or a card word must be.
+            if digits.startswith(_CARD_ISSUER_PREFIXES) or context == "acc":
+                yield start, end
+        elif grouped or (context == "acc" if amex else digits.startswith(_CARD_ISSUER_PREFIXES)):
+            # A bare 15-digit run needs a card word too: 15-digit ids are common (the help pages'
+            # element ids), 15-digit cards rare (Amex alone).
             yield start, end
 
 
@@ -419,6 +490,16 @@ def _find_bank_accounts(text: str, segment: str, offset: int) -> Iterator[tuple[
             continue
         start, end = offset + number_start, offset + number_end
         if _context(text, start, end) != _NOT_PII:
+            yield start, end
+    # Joined by spaces, groups read like any list of numbers: an account word must say otherwise.
+    if _DIGIT_SPACE_DIGIT.search(segment) is None:
+        return
+    for match in _SPACED.finditer(segment):
+        groups = match[0].split(" ")
+        if not _is_bank_layout(tuple(map(len, groups)), "".join(groups)):
+            continue
+        start, end = offset + match.start(), offset + match.end()
+        if _context(text, start, end) == "acc" and not _unit_follows(text, end):
             yield start, end
 
 
@@ -447,8 +528,18 @@ def _find_phones(text: str, segment: str, offset: int) -> Iterator[tuple[int, in
         if match["sep2"] and not after_area:
             continue
         start, end = offset + match.start(), offset + match.end()
-        area = match["area"]  # None for +82 numbers
-        bare_landline = match[0].isdigit() and area is not None and not area.startswith("01")
+        area = match["area"]  # None for 82 numbers
+        national_area = "0" + (area or match["intl_area"]).lstrip("0")
+        shown = match["middle"] + match["last"]
+        if not shown.isdigit():
+            shown_digits = len(national_area) + len(_NON_DIGIT.sub("", shown))
+            if not _is_credible_masking(text, match[0], shown_digits, end):
+                continue
+        mobile = national_area.startswith("01")
+        # Without + or 00, 82-2-... could be any code: only a landline's phone word tells.
+        if match["bare_cc"] and not mobile and _context(text, start, end) != "tel":
+            continue
+        bare_landline = match[0].isdigit() and area is not None and not mobile
         # Written without separators, a landline number reads like any other 9-12 digit code.
         if bare_landline and (_context(text, start, end) == _NOT_PII or _unit_follows(text, end)):
             continue
@@ -475,13 +566,15 @@ PII_REGISTRY: tuple[PiiKind, ...] = (
             *("계좌", "입금", "송금", "이체", "예금주", "통장"),
             *("카드", "은행", "뱅크", "금고", "신협", "수협"),
             *("농협", "우체국", "신한", "카카오", "토스", "씨티"),
-            *("kb국민", "sc제일", "nh", "ibk", "account"),
+            *("kb국민", "sc제일", "nh", "ibk", "account", "acct"),
         ),
         detectors=(
             PiiDetector("card", 1, _find_cards),
             PiiDetector("bank layout", 2, _find_bank_accounts),
             PiiDetector("generic account", 4, _find_generic_accounts),
         ),
+        # Not ID or No: glued to them, 16 digits that pass a Luhn check are still an order number.
+        glued_labels=("acct", "account"),
     ),
     PiiKind(
         "rrn",
@@ -492,6 +585,7 @@ PII_REGISTRY: tuple[PiiKind, ...] = (
             *("외국인 번호", "rrn", "resident"),
         ),
         detectors=(PiiDetector("registration", 0, _find_registration_numbers),),
+        glued_labels=("rrn", "id", "no"),
     ),
     PiiKind(
         "tel",
@@ -503,6 +597,7 @@ PII_REGISTRY: tuple[PiiKind, ...] = (
             *("📞", "tel", "phone", "fax", "mobile"),
         ),
         detectors=(PiiDetector("phone", 3, _find_phones),),
+        glued_labels=("tel", "hp", "phone", "mobile", "cell", "fax", "id", "no"),
     ),
 )
 
@@ -530,3 +625,14 @@ _KEYWORDS = re.compile(
         )
     )
 )
+_KINDS_OF_GLUED_LABEL: dict[str, frozenset[str]] = {
+    label: frozenset(kind.name for kind in PII_REGISTRY if label in kind.glued_labels)
+    for row in PII_REGISTRY
+    for label in row.glued_labels
+}
+# A label counts as a whole word: not the end of a longer identifier (hd_id..., buildID...).
+_GLUED_LABEL = re.compile(
+    rf"(?<![A-Za-z0-9_])({'|'.join(sorted(_KINDS_OF_GLUED_LABEL, key=len, reverse=True))})_?\Z",
+    re.IGNORECASE,
+)
+_GLUED_LABEL_LOOKBACK = max(map(len, _KINDS_OF_GLUED_LABEL)) + 1  # the label and its _
