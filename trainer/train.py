@@ -13,6 +13,7 @@ import math
 import os
 import random
 import shutil
+import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -508,6 +509,13 @@ def train(
         (out / "train_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if world > 1:
         dist.destroy_process_group()
+        if "TORCHELASTIC_RUN_ID" in os.environ:
+            # Freeing DDP's gloo reducer can deadlock: the main thread, holding the GIL, joins
+            # gloo's thread while that thread waits for the GIL to free a tensor (seen in the CPU
+            # DDP test). Everything is written by now, so a torchrun worker leaves here.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
     return summary
 
 
