@@ -34,7 +34,11 @@ def test_accounting_holds(run_dir):
 
 def test_clean_rows_are_masked_and_normalised(run_dir):
     clean = pq.read_table(run_dir / "clean").to_pylist()
-    assert list(clean[0]) == ["id", "text", "source", "metadata", "pii_counts", "cluster_size"]
+    assert list(clean[0]) == [
+        *("id", "text", "source", "metadata", "pii_counts", "cluster_size"),
+        *("lang", "lang_score", "korean_share"),
+    ]
+    assert all(r["lang"] == "ko" and r["korean_share"] >= 0.2 for r in clean)
     assert sum(r["pii_counts"]["tel"] for r in clean) >= 3
     texts = "\n".join(r["text"] for r in clean)
     assert "010-2468-1357" not in texts and "<|tel|>" in texts

@@ -8,10 +8,13 @@ import numpy as np
 import pytest
 
 from transforms.boilerplate import strip_boilerplate_lines
+from transforms.clean import filter_document
 from transforms.filters import hangul, length, repetition, spam, symbols, words
 from transforms.filters.base import RULES, Drop, FilterConfig, first_failing_filter
 from transforms.filters.text_view import TextView
+from transforms.langid import identify
 from transforms.normalize import html_to_text, looks_like_html, normalize_text
+from transforms.records import make_document
 
 SHARED_DOCS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ko_docs.jsonl.gz"
 HTML_PAGES = Path(__file__).parent / "data" / "html_pages.jsonl"
@@ -54,7 +57,24 @@ def test_drop_carries_the_rule_name_and_the_measured_value():
 
 def test_a_threshold_of_none_switches_its_rule_off():
     assert first_failing_filter(ENGLISH, FilterConfig()).reason == "hangul_share"
-    assert first_failing_filter(ENGLISH, FilterConfig(min_hangul_share=None)) is None
+    no_hangul_rule = FilterConfig(min_hangul_share=None)
+    assert first_failing_filter(ENGLISH, no_hangul_rule).reason == "korean_share"
+    no_korean_rules = FilterConfig(min_hangul_share=None, min_korean_share=None)
+    assert first_failing_filter(ENGLISH, no_korean_rules) is None
+
+
+def test_language_id_reads_korean_and_rejects_english_with_its_measure():
+    drop = first_failing_filter(ENGLISH, FilterConfig(min_hangul_share=None))
+    assert drop.detail.startswith("korean_share=0.00 < 0.2 (cld2: en ")
+    assert identify(PROSE).code == "ko" and identify(PROSE).korean_share >= 0.9
+    assert identify("\x00\ufffe한국어 문장입니다. \ud800").code == "ko"  # CLD2 refuses these
+
+
+def test_filter_document_keeps_the_language_of_kept_and_dropped_documents():
+    kept = filter_document(make_document("k", PROSE, "s"), FilterConfig())
+    assert kept["lang"] == "ko" and kept["korean_share"] >= 0.9
+    dropped = filter_document(make_document("e", ENGLISH, "s"), FilterConfig())
+    assert dropped.reason == "hangul_share" and dropped.language.code == "en"
 
 
 def test_all_rules_off_keeps_anything():

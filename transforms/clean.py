@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from transforms.boilerplate import strip_boilerplate_lines
 from transforms.filters.base import Drop, FilterConfig, first_failing_filter
+from transforms.filters.text_view import TextView
 from transforms.normalize import html_to_text, looks_like_html, normalize_text
 from transforms.pii import scrub_pii
+from transforms.records import language_columns
 
 
 def clean_text(doc: dict[str, Any], reduce_repeats: bool = False) -> dict[str, Any]:
@@ -21,8 +24,13 @@ def clean_text(doc: dict[str, Any], reduce_repeats: bool = False) -> dict[str, A
 
 
 def filter_document(doc: dict[str, Any], config: FilterConfig) -> dict[str, Any] | Drop:
-    """The document, or the first quality filter it fails."""
-    return first_failing_filter(doc["text"], config) or doc
+    """The document with its language, or the first quality filter it fails (with the
+    language too: it is kept for rejected documents as well)."""
+    view = TextView(doc["text"])
+    drop = first_failing_filter(view, config)
+    if drop is not None:
+        return dataclasses.replace(drop, language=view.language)
+    return dict(doc, **language_columns(view.language))
 
 
 def scrub_rejected(row: dict[str, Any], tokens: Mapping[str, str]) -> dict[str, Any]:

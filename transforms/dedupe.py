@@ -20,7 +20,7 @@ from transforms.minhash import (
     detection_probability,
     detection_probability_with_check,
 )
-from transforms.records import Rejection, stable_hash
+from transforms.records import Rejection, language_of, stable_hash
 
 KEEPERS = ("smallest_id", "longest", "highest_quality")
 _UNSCORED = 1 << 62  # rank of a document without a quality score: after every scored one
@@ -182,10 +182,10 @@ def resolve_group(
         doc = load(value)
         if doc["id"] != text_keeper:
             detail = f"same text as {text_keeper}"
-            yield Rejection(doc["id"], "exact", detail, doc["text"], keeper)
+            yield Rejection(doc["id"], "exact", detail, doc["text"], keeper, language_of(doc))
         elif keeper != text_keeper:
             detail = f"near-duplicate cluster kept as {keeper}"
-            yield Rejection(doc["id"], "near", detail, doc["text"], keeper)
+            yield Rejection(doc["id"], "near", detail, doc["text"], keeper, language_of(doc))
         else:
             yield dict(doc, cluster_size=size)
 

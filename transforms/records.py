@@ -12,12 +12,21 @@ from typing import Any
 
 import pyarrow as pa
 
+from transforms.langid import Language
 from transforms.pii import PII_KINDS
 
 STAGES = ("read", "filter", "dedupe", "tokenize")  # the stages that reject records
 
 # One field per PII kind, in the registry's row order (transforms/pii.py).
 PII_COUNTS_TYPE = pa.struct([(kind, pa.int32()) for kind in PII_KINDS])
+
+# Language ID (transforms/langid.py) of every document that reached the filters, clean or
+# rejected, so a user can re-select by it; null for records rejected before (read).
+LANGUAGE_FIELDS = [
+    ("lang", pa.string()),  # CLD2's top language code; "un": unknown
+    ("lang_score", pa.float32()),  # its share of the text
+    ("korean_share", pa.float32()),  # the share CLD2 reads as Korean
+]
 
 CLEAN_SCHEMA = pa.schema(
     [
@@ -27,6 +36,7 @@ CLEAN_SCHEMA = pa.schema(
         ("metadata", pa.string()),  # the input record's other fields, as JSON
         ("pii_counts", PII_COUNTS_TYPE),
         ("cluster_size", pa.int64()),  # documents in this keeper's duplicate cluster (1 if unique)
+        *LANGUAGE_FIELDS,
     ]
 )
 
@@ -38,6 +48,7 @@ REJECTED_SCHEMA = pa.schema(
         ("detail", pa.string()),
         ("duplicate_of", pa.string()),
         ("text", pa.string()),
+        *LANGUAGE_FIELDS,
     ]
 )
 
@@ -48,6 +59,7 @@ class Drop:
 
     reason: str
     detail: str = ""
+    language: Language | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ class Rejection:
     detail: str = ""
     text: str = ""
     duplicate_of: str | None = None
+    language: Language | None = None
 
 
 def check_stage(stage: str) -> str:
@@ -78,6 +91,7 @@ def make_document(doc_id: str, text: str, source: str, metadata: str = "{}") -> 
         "metadata": metadata,
         "pii_counts": dict.fromkeys(PII_KINDS, 0),
         "cluster_size": 1,
+        **language_columns(None),
     }
 
 
@@ -88,6 +102,7 @@ def make_rejected(
     detail: str = "",
     text: str = "",
     duplicate_of: str | None = None,
+    language: Language | None = None,
 ) -> dict[str, Any]:
     return {
         "id": doc_id,
@@ -96,7 +111,26 @@ def make_rejected(
         "detail": detail,
         "duplicate_of": duplicate_of,
         "text": text,
+        **language_columns(language),
     }
+
+
+def language_columns(language: Language | None) -> dict[str, Any]:
+    """The language fields of a row (all None without a language)."""
+    if language is None:
+        return dict.fromkeys(name for name, _ in LANGUAGE_FIELDS)
+    return {
+        "lang": language.code,
+        "lang_score": language.score,
+        "korean_share": language.korean_share,
+    }
+
+
+def language_of(doc: dict[str, Any]) -> Language | None:
+    """The language a document was given by the filter step, if it got there."""
+    if doc.get("lang") is None:
+        return None
+    return Language(doc["lang"], doc["lang_score"], doc["korean_share"])
 
 
 def stable_hash(*parts: str | bytes) -> int:

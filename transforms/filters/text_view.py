@@ -12,6 +12,8 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from transforms.langid import Language, identify
+
 OTHER, LETTER, HANGUL, SPACE = 0, 1, 2, 3
 _HASH_BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _HASH_BASE_INVERSE = pow(_HASH_BASE, -1, 2**64)
@@ -165,6 +167,11 @@ class TextView:
 
     def __init__(self, text: str):
         self.text = text
+
+    @_computed_once
+    def language(self) -> Language:
+        """CLD2's language of the text."""
+        return identify(self.text)
 
     @_computed_once
     def lines(self) -> list[str]:

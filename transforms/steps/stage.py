@@ -91,6 +91,7 @@ class RejectingDoFn(beam.DoFn):
             rejection.detail,
             rejection.text,
             rejection.duplicate_of,
+            rejection.language,
         )
         return beam.pvalue.TaggedOutput(REJECTED, row)
 
@@ -123,7 +124,10 @@ class _ApplyStep(RejectingDoFn):
     def process(self, doc: dict[str, Any]):
         outcome = self._fn(doc)
         if isinstance(outcome, Drop):
-            yield self.reject(Rejection(doc["id"], outcome.reason, outcome.detail, doc["text"]))
+            rejection = Rejection(
+                doc["id"], outcome.reason, outcome.detail, doc["text"], language=outcome.language
+            )
+            yield self.reject(rejection)
         else:
             yield self.keep(outcome)
 
