@@ -38,7 +38,8 @@ def test_clean_rows_are_masked_and_normalised(run_dir):
         *("id", "text", "source", "metadata", "pii_counts", "cluster_size"),
         *("lang", "lang_score", "korean_share"),
     ]
-    assert all(r["lang"] == "ko" and r["korean_share"] >= 0.2 for r in clean)
+    assert all(r["lang"] and r["korean_share"] >= 0.2 for r in clean)
+    assert sum(r["lang"] == "ko" for r in clean) > len(clean) / 2  # help pages: half English
     assert sum(r["pii_counts"]["tel"] for r in clean) >= 3
     texts = "\n".join(r["text"] for r in clean)
     assert "010-2468-1357" not in texts and "<|tel|>" in texts
