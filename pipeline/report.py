@@ -51,6 +51,9 @@ class RunFacts:
     pii_docs: Counter = field(default_factory=Counter)
     pii_examples: dict[str, list[str]] = field(default_factory=dict)
     rejected: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # [rows, bytes]
+    # CLD2's top language and Korean share, per outcome ("clean", "rejected")
+    languages: dict[str, Counter] = field(default_factory=dict)
+    korean_shares: dict[str, list[float]] = field(default_factory=dict)
     manifest: dict[str, Any] | None = None
     doc_tokens: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     tokenizer: dict[str, Any] = field(default_factory=dict)
@@ -77,6 +80,8 @@ def collect(run_dir: str) -> RunFacts:
     tokens = (config or {}).get("pii", {}).get("tokens") or DEFAULT_PII_TOKENS
     _read_clean(facts, layout.clean, tokens)
     _read_rejected(facts, layout.rejected)
+    for outcome, directory in (("clean", layout.clean), ("rejected", layout.rejected)):
+        _read_languages(facts, outcome, directory)
     _read_shards(facts, layout.shards)
     _read_tokenizer(facts)
     log_path = Path(layout.model, "train_log.jsonl")
@@ -115,6 +120,21 @@ def _read_clean(facts: RunFacts, directory: str, tokens: dict[str, str]) -> None
                     examples.extend([example] if example else [])
     facts.doc_chars = np.concatenate(lengths) if lengths else facts.doc_chars
     facts.clean_docs = len(facts.doc_chars)
+
+
+def _read_languages(facts: RunFacts, outcome: str, directory: str) -> None:
+    """Languages and Korean shares of the rows that have them (runs before language ID have
+    no such columns; read rejections have nulls)."""
+    for path in list_parquet(directory):
+        with FileSystems.open(path) as handle:
+            parquet = pq.ParquetFile(handle)
+            if "lang" not in parquet.schema_arrow.names:
+                continue
+            table = parquet.read(columns=["lang", "korean_share"])
+        langs = [lang for lang in table.column("lang").to_pylist() if lang is not None]
+        facts.languages.setdefault(outcome, Counter()).update(langs)
+        shares = table.column("korean_share").drop_null().to_pylist()
+        facts.korean_shares.setdefault(outcome, []).extend(shares)
 
 
 def _snippet(text: str, mask: re.Pattern[str]) -> str | None:
@@ -305,6 +325,18 @@ def plots(facts: RunFacts) -> dict[str, str]:
         ax.set_xlabel("documents in the duplicate cluster (1 = unique)")
         ax.set_ylabel("kept documents")
         out["clusters"] = _png(fig)
+    if any(facts.korean_shares.values()):
+        fig, ax = _figure()
+        bins = np.linspace(0, 1, 21)
+        for outcome, shares in sorted(facts.korean_shares.items()):
+            ax.hist(shares, bins=bins, alpha=0.6, label=f"{outcome} ({len(shares):,})")
+        threshold = _korean_share_threshold(facts)
+        if threshold is not None:
+            ax.axvline(threshold, color="black", linestyle="--", linewidth=1, label="threshold")
+        ax.set_xlabel("share of the text CLD2 reads as Korean")
+        ax.set_ylabel("documents")
+        ax.legend()
+        out["language"] = _png(fig)
     if facts.doc_chars.size:
         out["lengths"] = _histogram(facts.doc_chars, "characters per clean document")
     if facts.doc_tokens.size:
@@ -323,6 +355,29 @@ def plots(facts: RunFacts) -> dict[str, str]:
         ax.set_ylabel("training loss")
         out["loss"] = _png(fig)
     return out
+
+
+def _korean_share_threshold(facts: RunFacts) -> float | None:
+    filters = (facts.config or {}).get("prepare", {}).get("filters", {})
+    return filters.get("min_korean_share")
+
+
+def language_rows(facts: RunFacts, most: int = 8) -> list[tuple[str, str, str]]:
+    """(language, clean documents, rejected documents), the most common first."""
+    clean = facts.languages.get("clean", Counter())
+    rejected = facts.languages.get("rejected", Counter())
+    ranked = (clean + rejected).most_common()
+    rows = [(lang, _fmt(clean[lang]), _fmt(rejected[lang])) for lang, _ in ranked[:most]]
+    if len(ranked) > most:
+        rest = [lang for lang, _ in ranked[most:]]
+        rows.append(
+            (
+                f"{len(rest)} others",
+                _fmt(sum(clean[lang] for lang in rest)),
+                _fmt(sum(rejected[lang] for lang in rest)),
+            )
+        )
+    return rows
 
 
 def cluster_bins(cluster_sizes: Counter) -> dict[str, int]:
@@ -396,6 +451,15 @@ def sections(facts: RunFacts) -> list[tuple[str, str, list[str], list[tuple], st
         ]
         header = ["kind", "token", "numbers masked", "clean documents with one"]
         out.append(("pii", "PII masked", header, rows, ""))
+    if facts.languages:
+        threshold = _korean_share_threshold(facts)
+        note = "CLD2's top language of each document that reached the filters" + (
+            f"; documents with a Korean share under {threshold} are rejected (korean_share)"
+            if threshold is not None
+            else ""
+        )
+        header = ["language", "clean documents", "rejected documents"]
+        out.append(("language", "Language", header, language_rows(facts), note))
     if facts.cluster_sizes:
         dedupe = {r: n for (s, r), (n, _) in facts.rejected.items() if s == "dedupe"}
         rows = [("removed as " + r, _fmt(n)) for r, n in sorted(dedupe.items())]

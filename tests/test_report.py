@@ -6,12 +6,16 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline.report import cluster_bins, write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
-SECTIONS = ("funnel", "reasons", "pii", "clusters", "lengths", "tokenizer", "shards", "times")
+SECTIONS = (
+    *("funnel", "reasons", "pii", "language", "clusters", "lengths", "tokenizer", "shards"),
+    "times",
+)
 
 
 @pytest.fixture
@@ -55,6 +59,8 @@ def test_report_of_the_sample_run(report_dir):
     assert "<|tel|>" in summary  # a masked example
     for shard in json.loads((report_dir / "shards" / "manifest.json").read_text())["shards"]:
         assert f"| {shard['name']} | {shard['split']} | {shard['documents']:,} |" in summary
+    clean_ko = pq.read_table(report_dir / "clean", columns=["lang"]).column("lang").to_pylist()
+    assert re.search(rf"\| ko \| {clean_ko.count('ko'):,} \| \d+ \|", summary)
 
 
 @pytest.mark.slow
