@@ -23,6 +23,7 @@ from pipeline import stages
 from pipeline.config import ConfigError, KprepConfig, build_config, section_classes
 from runners.paths import absolute_path, worker_paths
 from transforms.config_flags import add_flags, flag_values, load_config_file
+from transforms.files import write_json
 from transforms.layout import RunLayout
 
 log = logging.getLogger("kprep")
@@ -260,6 +261,7 @@ def dispatch(args: argparse.Namespace, beam_args: list[str]) -> int:
     if args.command == "run":
         return cmd_run(args, beam_args, config)
     if args.command == "prepare":
+        write_json(RunLayout(args.output).config_file, config.to_dict())
         stages.prepare(config, args.output, beam_args)
     elif args.command == "train-tokenizer":
         stages.train_tokenizer(config, args.input, args.output, beam_args)

@@ -38,7 +38,6 @@ def prepare(config: KprepConfig, run_dir: str, beam_args: list[str]) -> None:
     from pipeline.prepare import nothing_kept_message, run_prepare
 
     layout = RunLayout(run_dir)
-    write_json(layout.config_file, config.to_dict())
     stats = run_prepare(config, run_dir, beam_args)
     if stats.get("graph_only"):
         print("\nprepare: the graph was validated or written as a template; nothing ran")

@@ -23,6 +23,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipeline.prepare import NothingKept, nothing_kept_message
 from runners.options import graph_only, make_pipeline
+from tokenizer_training.morphemes import load_kiwi, split_morphemes
 from tokenizer_training.sample import (
     SAMPLE_MANIFEST,
     SAMPLE_PREFIX,
@@ -30,6 +31,7 @@ from tokenizer_training.sample import (
     SAMPLE_TOTALS,
     SHARD_BYTES,
     read_sample,
+    read_sampled,
     sample_fingerprint,
     sample_threshold,
     text_bytes,
@@ -42,8 +44,58 @@ from tokenizer_training.train import (
 )
 from transforms.files import clear_parquet, join, list_parquet, read_json, write_json
 from transforms.layout import RunLayout, run_dir_of
-from transforms.steps.io import WriteSortedParquet
-from transforms.steps.sample import SampleTexts
+from transforms.steps.io import SpreadFiles, WriteSortedParquet, WriteTotals
+
+
+class _SplitMorphemes(beam.DoFn):
+    """Document -> the same document with U+0CF1 between the morphemes of each eojeol."""
+
+    def __init__(self, protected: list[str]):
+        self._protected = protected
+        self._kiwi = None
+
+    def setup(self):
+        self._kiwi = load_kiwi()
+
+    def process(self, doc: dict[str, str]):
+        yield {"id": doc["id"], "text": split_morphemes(self._kiwi, doc["text"], self._protected)}
+
+
+class SampleTexts(beam.PTransform):
+    """Clean Parquet files -> the sampled documents, morpheme-split when asked."""
+
+    def __init__(
+        self,
+        files: list[str],
+        threshold: int,
+        morpheme_split: bool,
+        protected: list[str],
+        totals_path: str,
+    ):
+        super().__init__()
+        self._files = files
+        self._threshold = threshold
+        self._morpheme_split = morpheme_split
+        self._protected = protected
+        self._totals_path = totals_path
+
+    def expand(self, pbegin):
+        docs = (
+            pbegin
+            | "Files" >> SpreadFiles(self._files)
+            | "Read sampled" >> beam.FlatMap(read_sampled, threshold=self._threshold)
+        )
+        _ = docs | "Count sampled" >> WriteTotals(
+            self._totals_path, size=lambda doc: len(doc["text"].encode("utf-8"))
+        )
+        if not self._morpheme_split:
+            return docs
+        return (
+            docs
+            # Kiwi is the slow step: spread single documents, not whole files, over the workers.
+            | "Spread documents" >> beam.Reshuffle()
+            | "Split morphemes" >> beam.ParDo(_SplitMorphemes(self._protected))
+        )
 
 
 def build_sample(

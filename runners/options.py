@@ -8,6 +8,7 @@ as the flags describe it.
 from __future__ import annotations
 
 import argparse
+import functools
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
@@ -80,9 +81,10 @@ def graph_only(beam_args: list[str]) -> bool:
     return dry_run or bool(options.get("template_location"))
 
 
-def beam_flags() -> set[str]:
+@functools.cache
+def beam_flags() -> frozenset[str]:
     """Every flag some Beam PipelineOptions class declares (``--runner``, ``--project``, ...)."""
     parser = argparse.ArgumentParser(add_help=False)
     for options_class in {str(c): c for c in PipelineOptions.__subclasses__()}.values():
         options_class._add_argparse_args(parser)  # how Beam itself collects them
-    return {flag for action in parser._actions for flag in action.option_strings}
+    return frozenset(flag for action in parser._actions for flag in action.option_strings)
