@@ -7,9 +7,11 @@ only when an output is meant to change, and say so in the commit.
 Parquet files are compared by schema and rows (the writer's version string in the footer is not
 kprep's output); every other file by its bytes, with the run directory and the checkout's path
 replaced so the digest does not depend on where they lie. JSON files lose their timings (keys
-ending in ``_s``); ``stats.json`` also loses the training stage and the shuffles' byte counts
-(spill records hold file paths, so they vary with the run directory's name). The trained model
-is left out: training outputs depend on torch's kernels, not on the data pipeline.
+ending in ``_s``); ``stats.json`` also loses the training stage, the shuffles' byte counts
+(spill records hold file paths, so they vary with the run directory's name) and their largest
+partition (groupings keyed by input path, such as the id renames, hash those paths into
+partitions, so how the records fall varies with where the checkout lies). The trained model is
+left out: training outputs depend on torch's kernels, not on the data pipeline.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ COMPARED = (
     "tokenizer_sample",
     "shards",
 )
+PATH_DEPENDENT = (".bytes", ".partition")  # shuffle counters that vary with the paths
 
 
 def _compared(value: Any) -> Any:
@@ -40,7 +43,8 @@ def _compared(value: Any) -> Any:
         return {
             k: _compared(v)
             for k, v in value.items()
-            if not k.endswith("_s") and not (k.startswith("shuffle.") and k.endswith(".bytes"))
+            if not k.endswith("_s")
+            and not (k.startswith("shuffle.") and k.endswith(PATH_DEPENDENT))
         }
     if isinstance(value, list):
         return [_compared(v) for v in value]
