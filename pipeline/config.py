@@ -17,6 +17,7 @@ from trainer.config import TrainConfig
 from transforms.config_flags import ConfigError, load_config_file, merged, nested, option
 from transforms.dedupe import DedupeConfig
 from transforms.filters.base import FilterConfig
+from transforms.mixing import MixingError, parse_schedule, parse_weights
 from transforms.pii import DEFAULT_PII_TOKENS
 from transforms.read import InputConfig
 
@@ -63,6 +64,36 @@ class ShardsConfig:
     fast_encoder: bool = option(
         True, help="encode with tiktoken where it is proven to give the tokenizer's exact ids"
     )
+    # Mixing (transforms/mixing.py); the defaults write one train stream, each document once.
+    mix_by: str | None = option(
+        None,
+        help="write train shards per group: 'source' (the column) or a metadata field's name",
+        unset="one train stream",
+    )
+    mix_default_group: str = option(
+        "unknown", help="group of documents without the --mix-by metadata field"
+    )
+    source_weights: list[str] = option(
+        default_factory=list,
+        help="NAME=WEIGHT per group: its train tokens are drawn WEIGHT times as often",
+        unset="1 each",
+    )
+    upsample_by_cluster: str | None = option(
+        None,
+        help="write a train document N times by its duplicate-cluster size, e.g. "
+        '"1:1,2-10:2,11-100:3,101+:1"',
+        unset="once each",
+    )
+
+    def __post_init__(self):
+        # Parsed here so a bad value stops the command before anything runs.
+        weights = parse_weights(self.source_weights)
+        if weights and not self.mix_by:
+            raise MixingError("--source-weights needs --mix-by (source or a metadata field)")
+        if self.upsample_by_cluster:
+            parse_schedule(self.upsample_by_cluster)
+        if self.mix_by is not None and not self.mix_by.strip():
+            raise MixingError("--mix-by names 'source' or a metadata field; it is empty")
 
 
 @dataclass

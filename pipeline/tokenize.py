@@ -2,6 +2,10 @@
 
 clean/*.parquet -> Encode (+eod) -> Split by id hash -> Shard by seeded hash -> Write .bin/.idx
                      \\-> rejected/tokenize-*.parquet            manifest.json, neox_data.yml (last)
+
+With ``--mix-by`` each group's train documents get shards of their own and ``--source-weights``
+their blend weights; ``--upsample-by-cluster`` writes train documents several times
+(transforms/mixing.py). The manifest counts documents and tokens per group either way.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 import apache_beam as beam
 import numpy as np
+import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.config import KprepConfig
@@ -38,9 +43,17 @@ from transforms.layout import (
     write_manifest,
 )
 from transforms.megatron import dtype_for_vocab
+from transforms.mixing import (
+    SOURCE,
+    check_weights,
+    group_of,
+    parse_schedule,
+    parse_weights,
+    sources_section,
+)
 from transforms.records import REJECTED_SCHEMA
 from transforms.steps.io import WriteSortedParquet
-from transforms.steps.shards import EncodeFiles, WriteShards
+from transforms.steps.shards import EncodeFiles, TallyGroups, WriteShards
 from transforms.steps.spill import Spill
 
 log = logging.getLogger("kprep")
@@ -89,6 +102,9 @@ def build_tokenize(
 ) -> None:
     """The tokenize graph; token arrays cross the shard grouping through ``spill`` when set
     (local runners)."""
+    shards = config.shards
+    schedule = parse_schedule(shards.upsample_by_cluster) if shards.upsample_by_cluster else None
+    weights = parse_weights(shards.source_weights)
     encoded, rejected = pipeline | "Tokenize" >> EncodeFiles(
         files,
         tokenizer_path=tokenizer_path,
@@ -97,8 +113,22 @@ def build_tokenize(
         fractions=(config.shards.valid_fraction, config.shards.test_fraction),
         seed=config.shards.seed,
         fast=config.shards.fast_encoder,
+        mix_by=shards.mix_by or SOURCE,
+        mixed=bool(shards.mix_by),
+        default_group=shards.mix_default_group,
+        schedule=schedule,
     )
-    shards = config.shards
+    tallies = (
+        encoded
+        | "Count per group" >> TallyGroups(dtype)
+        | "Collect counts" >> beam.combiners.ToList()
+    )
+
+    def manifest(records, counts):
+        by, mixed = shards.mix_by or SOURCE, bool(shards.mix_by)
+        sources = sources_section(counts, by, mixed, weights, shards.mix_default_group, schedule)
+        return make_manifest(records, tokenizer, dtype, shards.seed, sources)
+
     _ = (
         encoded
         | "Write shards"
@@ -106,9 +136,10 @@ def build_tokenize(
         | "Collect shards" >> beam.combiners.ToList()
         | "Write manifest"
         >> beam.Map(
-            lambda records: write_manifest(
-                shards_dir, make_manifest(records, tokenizer, dtype, shards.seed), shards.seq_length
-            )
+            lambda records, counts: write_manifest(
+                shards_dir, manifest(records, counts), shards.seq_length
+            ),
+            counts=beam.pvalue.AsSingleton(tallies),
         )
     )
     _ = rejected | "Write rejected" >> WriteSortedParquet(
@@ -133,6 +164,8 @@ def run_tokenize(
     dtype = np.dtype(dtype_for_vocab(tokenizer["vocab_size"])).name
     encoder = load_encoder(read_tokenizer_json(tokenizer_path), config.shards.fast_encoder).name
     log.info("tokenize: encoding with %s", encoder)
+    if config.shards.source_weights:
+        check_weights(parse_weights(config.shards.source_weights), groups_in(files, config))
     pipeline = make_pipeline(beam_args, "tokenize")
     graph = (config, files, tokenizer_path, tokenizer, dtype, shards_dir, rejected_dir)
     if graph_only(beam_args):
@@ -152,8 +185,10 @@ def run_tokenize(
         result = pipeline.run()
         result.wait_until_finish()
     manifest = read_manifest(shards_dir)
-    # From the files written, not counters, which a retried bundle may inflate.
+    # From the files written, not counters, which a retried bundle may inflate; upsampled
+    # copies are counted once.
     documents = sum(split["documents"] for split in manifest["splits"].values())
+    documents -= upsampled_copies(manifest)
     rejected = count_rows(rejected_dir, prefix="tokenize")
     clean_rows = count_rows(clean_dir)
     if clean_rows != documents + rejected:
@@ -161,12 +196,46 @@ def run_tokenize(
             f"tokenize read {clean_rows} clean documents but wrote {documents} to shards and "
             f"rejected {rejected}: {clean_rows - documents - rejected} unaccounted"
         )
+    groups = manifest["sources"]["groups"]
     return {
         "documents": documents,
         "tokens": sum(split["tokens"] for split in manifest["splits"].values()),
+        **(
+            {"tokens_per_group": {name: g["train"]["tokens_written"] for name, g in groups.items()}}
+            if manifest["sources"]["mixed"]
+            else {}
+        ),
         "rejected": rejected,
         "shards": len(manifest["shards"]),
         "encoder": encoder,
         "splits": manifest["splits"],
         "wall_s": round(time.monotonic() - started, 2),
     }
+
+
+def upsampled_copies(manifest: dict[str, Any]) -> int:
+    """Documents the shards hold beyond one copy of each (``--upsample-by-cluster``)."""
+    groups = manifest.get("sources", {}).get("groups", {}).values()
+    return sum(g["train"]["documents_written"] - g["train"]["documents"] for g in groups)
+
+
+def groups_in(files: list[str], config: KprepConfig) -> set[str]:
+    """The ``--mix-by`` groups of clean/, read on the launcher so that a weight naming no
+    group stops the run before it starts (only when weights are given: it reads one column)."""
+    by, default = config.shards.mix_by or SOURCE, config.shards.mix_default_group
+    column = SOURCE if by == SOURCE else "metadata"
+    groups: set[str] = set()
+    for path in files:
+        with FileSystems.open(path) as handle:
+            parquet = pq.ParquetFile(handle)
+            if column not in parquet.schema_arrow.names:
+                groups.add(default)
+                continue
+            for batch in parquet.iter_batches(columns=[column]):
+                values = batch.column(column)
+                if by == SOURCE:
+                    values = values.unique()
+                for value in values.to_pylist():
+                    source, metadata = (value, None) if by == SOURCE else (None, value)
+                    groups.add(group_of(source, metadata, by, default)[0])
+    return groups

@@ -112,6 +112,7 @@ def check_shards(shards_dir: str, report: Report, accounting: dict[str, Any] | N
     tokenizer = load_tokenizer(manifest["tokenizer"]["path"])
     vocab_size, eod = manifest["tokenizer"]["vocab_size"], manifest["tokenizer"]["eod_id"]
     documents = 0
+    found: dict[tuple[str, str | None], tuple[int, int]] = {}  # (split, group) -> docs, tokens
     for shard in manifest["shards"]:
         prefix = Path(shards_dir) / shard["name"]
         try:
@@ -140,13 +141,54 @@ def check_shards(shards_dir: str, report: Report, accounting: dict[str, Any] | N
             "; ".join(problems),
         )
         documents += len(dataset)
+        key = (shard["split"], shard.get("group"))
+        docs, tokens = found.get(key, (0, 0))
+        found[key] = (docs + len(dataset), tokens + len(dataset.tokens))
+    sources = manifest.get("sources")
+    copies = 0
+    if sources is not None:
+        copies = check_groups(sources, found, report)
     if accounting is not None:
         expected = accounting["clean_documents"] - accounting["tokenize_rejects"]
         report.check(
-            documents == expected,
-            f"shards hold every clean document ({documents})",
+            documents - copies == expected,
+            f"shards hold every clean document ({documents - copies}"
+            + (f", and {copies} upsampled copies)" if copies else ")"),
             f"expected {expected}",
         )
+
+
+def check_groups(
+    sources: dict[str, Any], found: dict[tuple[str, str | None], tuple[int, int]], report: Report
+) -> int:
+    """The manifest's per-group counts against the shards read; returns the upsampled copies."""
+    groups = sources["groups"]
+    for split in ("train", "valid", "test"):
+        docs = sum(d for (s, _), (d, _) in found.items() if s == split)
+        tokens = sum(t for (s, _), (_, t) in found.items() if s == split)
+        written = [groups[g][split] for g in groups]
+        report.check(
+            (docs, tokens)
+            == (
+                sum(w["documents_written"] for w in written),
+                sum(w["tokens_written"] for w in written),
+            ),
+            f"{split}: the groups' counts add up to the shards' ({docs} docs, {tokens} tokens)",
+            "manifest.json's sources differ from the shards",
+        )
+    if sources.get("mixed"):
+        for name, group in groups.items():
+            train = group["train"]
+            docs, tokens = found.pop(("train", name), (0, 0))
+            report.check(
+                (docs, tokens) == (train["documents_written"], train["tokens_written"]),
+                f"train shards of {name!r}: {docs} docs, {tokens} tokens, weight {group['weight']}",
+                f"manifest says {train['documents_written']} docs, {train['tokens_written']} "
+                "tokens",
+            )
+        stray = sorted(str(group) for (split, group) in found if split == "train")
+        report.check(not stray, "every train shard belongs to a group", f"found {stray}")
+    return sum(g["train"]["documents_written"] - g["train"]["documents"] for g in groups.values())
 
 
 def _check_sample(

@@ -141,8 +141,8 @@ def test_tokenize_fails_when_a_document_goes_missing(run_dir, tmp_path, monkeypa
     lost = pq.read_table(run_dir / "clean", columns=["id"]).column("id")[0].as_py()
     emit = _EncodeFile._emit
 
-    def lose_one(self, doc_id, text, token_ids):
-        return iter(()) if doc_id == lost else emit(self, doc_id, text, token_ids)
+    def lose_one(self, doc_id, text, token_ids, row):
+        return iter(()) if doc_id == lost else emit(self, doc_id, text, token_ids, row)
 
     monkeypatch.setattr(_EncodeFile, "_emit", lose_one)
     with pytest.raises(AccountingError, match="1 unaccounted"):
@@ -186,8 +186,8 @@ def test_tokenize_rejects_a_document_without_tokens_through_the_shared_wrapper(r
         seed=1,
     )
     assert_that(
-        encoded | beam.MapTuple(lambda split, doc: (split, doc[1])),
-        equal_to([("train", "word")]),
+        encoded | beam.MapTuple(lambda key, doc: (key, doc[1])),
+        equal_to([(("train", None), "word")]),
         label="kept",
     )
     assert_that(

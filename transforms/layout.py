@@ -24,6 +24,7 @@ from apache_beam.io.filesystems import FileSystems
 from tokenizers import Tokenizer
 
 from transforms.files import join, read_json, write_json, write_text
+from transforms.mixing import group_weight
 
 CONFIG_FILE = "config.json"
 STATS_FILE = "stats.json"
@@ -179,11 +180,17 @@ def find_tokenizer(data_dir: str | Path, given: str | None = None) -> str | None
 
 
 def make_manifest(
-    shards: list[dict[str, Any]], tokenizer: dict[str, Any], dtype: str, seed: int
+    shards: list[dict[str, Any]],
+    tokenizer: dict[str, Any],
+    dtype: str,
+    seed: int,
+    sources: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of a shards dir, from the records of every written shard."""
+    """The manifest of a shards dir, from the records of every written shard; ``sources``
+    (transforms.mixing.sources_section) counts documents and tokens per group. A split's
+    counts are what its files hold (upsampled copies included)."""
     shards = sorted(shards, key=lambda s: s["name"])
-    return {
+    manifest = {
         "format": "megatron-mmap",
         "dtype": dtype,
         "seed": seed,
@@ -198,6 +205,9 @@ def make_manifest(
             for split in SPLITS
         },
     }
+    if sources is not None:
+        manifest["sources"] = sources
+    return manifest
 
 
 def neox_data_config(
@@ -206,18 +216,20 @@ def neox_data_config(
     """GPT-NeoX's data keys for (shards dir, manifest, weight) datasets blended by weight.
 
     Each split lists every shard prefix with its dataset's weight shared out by tokens, so
-    GPT-NeoX reads each dataset as the one stream the bundled trainer reads. A split with no
-    shards gets empty lists.
+    GPT-NeoX reads each dataset as the one stream the bundled trainer reads. A shard of a
+    group's own (``--mix-by``) counts its tokens times the group's weight, so each group gets
+    the share the bundled trainer gives it. A split with no shards gets empty lists.
     """
     config: dict[str, Any] = {}
     for split in SPLITS:
         paths, weights = [], []
         for directory, manifest, weight in datasets:
             shards = [s for s in manifest["shards"] if s["split"] == split]
-            total = sum(s["tokens"] for s in shards)
-            for shard in shards:
+            effective = [s["tokens"] * group_weight(manifest, s.get("group")) for s in shards]
+            total = sum(effective)
+            for shard, tokens in zip(shards, effective, strict=True):
                 paths.append(join(directory, shard["name"]))
-                weights.append(round(weight * shard["tokens"] / total, 8) if total else 0.0)
+                weights.append(round(weight * tokens / total, 8) if total else 0.0)
         config[f"{split}_data_paths"] = paths
         config[f"{split}_data_weights"] = weights
     config.update({"data_impl": "mmap", "tokenizer_type": "HFTokenizer", "vocab_file": vocab_file})

@@ -1,7 +1,8 @@
 """Tokenize clean documents and write them as shuffled Megatron shards, in Beam.
 
 Each document becomes ``encode(text).ids + [eod]``; its split, shard and place in the shard come
-from transforms/shards.py, the file format from transforms/megatron.py.
+from transforms/shards.py, its group and how many times it is written from transforms/mixing.py,
+the file format from transforms/megatron.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from transforms.fast_bpe import Encoder, load_encoder
 from transforms.files import write_file_atomically
 from transforms.layout import read_tokenizer_json
 from transforms.megatron import encode_index
+from transforms.mixing import SOURCE, group_of, repeats_for, shard_prefix
 from transforms.records import Rejection, stable_hash
 from transforms.shards import ENCODE_BATCH, shuffled_order, split_of
 from transforms.steps.io import SpreadFiles
@@ -28,7 +30,13 @@ from transforms.steps.stage import RejectingDoFn, keep_or_reject
 
 
 class _EncodeFile(RejectingDoFn):
-    """Clean Parquet file -> (split, (order key, id, token bytes)) or rejected rows."""
+    """Clean Parquet file -> ((split, shard group), (order key, id, token bytes, group, times
+    written, group field missing)) or rejected rows.
+
+    ``group`` is the document's ``mix_by`` group (its source by default), counted in the
+    manifest; the shard group is that group for train documents when ``mixed``, else None (one
+    stream). ``schedule`` (cluster-size buckets) sets how many times a train document is written.
+    """
 
     def __init__(
         self,
@@ -38,6 +46,10 @@ class _EncodeFile(RejectingDoFn):
         fractions: tuple[float, float],
         seed: int,
         fast: bool = True,
+        mix_by: str = SOURCE,
+        mixed: bool = False,
+        default_group: str = "unknown",
+        schedule: list[tuple[int, int | None, int]] | None = None,
     ):
         super().__init__("tokenize")
         self._tokenizer_path = tokenizer_path
@@ -46,6 +58,10 @@ class _EncodeFile(RejectingDoFn):
         self._dtype = dtype
         self._fractions = fractions
         self._seed = seed
+        self._mix_by = mix_by
+        self._mixed = mixed
+        self._default_group = default_group
+        self._schedule = schedule
         self._encoder: Encoder | None = None
 
     def setup(self):
@@ -54,13 +70,24 @@ class _EncodeFile(RejectingDoFn):
     def process(self, path: str):
         with FileSystems.open(path) as handle:
             parquet = pq.ParquetFile(handle)
-            for batch in parquet.iter_batches(batch_size=ENCODE_BATCH, columns=["id", "text"]):
+            present = set(parquet.schema_arrow.names)
+            extra = [SOURCE if self._mix_by == SOURCE else "metadata"]
+            extra += ["cluster_size"] if self._schedule else []
+            extra = [name for name in extra if name in present]
+            columns = ["id", "text", *extra]
+            for batch in parquet.iter_batches(batch_size=ENCODE_BATCH, columns=columns):
                 ids, texts = batch.column("id").to_pylist(), batch.column("text").to_pylist()
+                rows = {name: batch.column(name).to_pylist() for name in extra}
                 encoded = self._encoder.encode_batch(texts)
-                for doc_id, text, token_ids in zip(ids, texts, encoded, strict=True):
-                    yield from self._emit(doc_id, text, token_ids)
+                for i, (doc_id, text, token_ids) in enumerate(
+                    zip(ids, texts, encoded, strict=True)
+                ):
+                    row = {name: values[i] for name, values in rows.items()}
+                    yield from self._emit(doc_id, text, token_ids, row)
 
-    def _emit(self, doc_id: str, text: str, token_ids: np.ndarray) -> Iterator[Any]:
+    def _emit(
+        self, doc_id: str, text: str, token_ids: np.ndarray, row: dict[str, Any]
+    ) -> Iterator[Any]:
         if not len(token_ids):
             yield self.reject(Rejection(doc_id, "no_tokens", "the text encodes to 0 tokens", text))
             return
@@ -70,16 +97,28 @@ class _EncodeFile(RejectingDoFn):
         self.count("tokenize.documents")  # as tokenize.kept; older than it, so still counted
         self.count("tokenize.tokens", len(tokens))
         order = stable_hash("order", str(self._seed), doc_id)
-        yield self.keep((split_of(doc_id, *self._fractions), (order, doc_id, tokens.tobytes())))
+        split = split_of(doc_id, *self._fractions)
+        group, missing = group_of(
+            row.get(SOURCE), row.get("metadata"), self._mix_by, self._default_group
+        )
+        times = 1
+        if self._schedule and split == "train":
+            times = repeats_for(row.get("cluster_size"), self._schedule)
+        shard_group = group if self._mixed and split == "train" else None
+        doc = (order, doc_id, tokens.tobytes(), group, times, missing)
+        yield self.keep(((split, shard_group), doc))
 
 
 class WriteShards(beam.PTransform):
-    """(split, (order, id, tokens)) -> ``{split}_{NNNNN}.bin/.idx`` files; emits shard records.
+    """((split, group), doc) -> ``{split}_{NNNNN}.bin/.idx`` files, or
+    ``{split}-{group}_{NNNNN}`` for a group's own shards; emits shard records.
 
-    A split's shard count is its token total divided by ``target_shard_tokens`` (rounded up),
-    computed in the pipeline and passed to the shard assignment as a side input. With
+    A stream's shard count is the tokens it writes divided by ``target_shard_tokens`` (rounded
+    up), computed in the pipeline and passed to the shard assignment as a side input. A document
+    written ``times`` times becomes that many copies, each with its own seeded shard and place
+    (the first keeps the document's own, so a run without upsampling is unchanged). With
     ``spill`` (local runners) the tokens reach their shard through spill files, so neither the
-    wait for the counts nor the shard grouping holds them.
+    wait for the counts nor the shard grouping holds them; the copies share one spilled array.
     """
 
     def __init__(
@@ -106,31 +145,34 @@ class WriteShards(beam.PTransform):
             encoded
             | "Count tokens"
             >> beam.MapTuple(
-                lambda split, doc: ((split, doc[0], doc[1], len(doc[2]) // itemsize), doc[2])
+                lambda key, doc: ((key, doc[0], doc[1], len(doc[2]) // itemsize, doc[4]), doc[2])
             )
             | "Spill tokens" >> SpillValues(self._spill)
         )
         shard_counts = (
             spilled
-            | "Tokens per doc" >> beam.MapTuple(lambda key, _: (key[0], key[3]))
+            | "Tokens per doc" >> beam.MapTuple(lambda key, _: (key[0], key[3] * key[4]))
             | "Tokens per split" >> beam.CombinePerKey(sum)
             | "Shards per split" >> beam.Map(lambda kv: (kv[0], max(1, math.ceil(kv[1] / target))))
         )
 
         def assign(key, tokens, counts=None):
-            split, order, doc_id, _ = key
-            shard = stable_hash("shard", str(seed), doc_id) % counts[split]
-            return (split, shard), (order, doc_id, tokens)
+            stream, order, doc_id, _, times = key
+            for copy in range(times):
+                tag = () if copy == 0 else (f"copy {copy}",)
+                shard = stable_hash("shard", str(seed), doc_id, *tag) % counts[stream]
+                place = order if copy == 0 else stable_hash("order", str(seed), doc_id, *tag)
+                yield (stream, shard), (place, doc_id, tokens)
 
         return (
             spilled
-            | "Assign shard" >> beam.MapTuple(assign, counts=beam.pvalue.AsDict(shard_counts))
+            | "Assign shard" >> beam.FlatMapTuple(assign, counts=beam.pvalue.AsDict(shard_counts))
             | "Group shard" >> beam.GroupByKey()
             | "Write shard" >> beam.Map(self._write)
         )
 
-    def _write(self, key_and_docs: tuple[tuple[str, int], Any]) -> dict[str, Any]:
-        (split, shard), docs = key_and_docs
+    def _write(self, key_and_docs: tuple[tuple[tuple[str, str | None], int], Any]) -> dict:
+        ((split, group), shard), docs = key_and_docs
         # By seeded order hash, then id: a deterministic shuffle. Only (order, id, tokens or
         # their spill reference) is held; the tokens stream into the .bin one document at a time.
         ordered = shuffled_order(docs, unspill)
@@ -145,20 +187,65 @@ class WriteShards(beam.PTransform):
                 digest.update(data)
                 yield data
 
-        name = f"{split}_{shard:05d}"
+        name = f"{shard_prefix(split, group)}_{shard:05d}"
         # .bin first: a reader opening by .idx never finds an index without its data.
         write_file_atomically(f"{self._out_dir}/{name}.bin", bin_chunks())
         idx_bytes = encode_index(sizes, self._dtype)
         write_file_atomically(f"{self._out_dir}/{name}.idx", idx_bytes)
-        return {
-            "name": name,
-            "split": split,
-            "documents": len(sizes),
-            "tokens": sum(sizes),
-            "bin_bytes": sum(sizes) * itemsize,
-            "bin_sha256": digest.hexdigest(),
-            "idx_sha256": hashlib.sha256(idx_bytes).hexdigest(),
-        }
+        record: dict[str, Any] = {"name": name, "split": split}
+        if group is not None:
+            record["group"] = group
+        record.update(
+            {
+                "documents": len(sizes),
+                "tokens": sum(sizes),
+                "bin_bytes": sum(sizes) * itemsize,
+                "bin_sha256": digest.hexdigest(),
+                "idx_sha256": hashlib.sha256(idx_bytes).hexdigest(),
+            }
+        )
+        return record
+
+
+class TallyGroups(beam.PTransform):
+    """Encoded documents -> ((split, group), (documents, tokens, documents written, tokens
+    written, documents without the group field)): the manifest's per-group counts
+    (transforms.mixing.TALLY_FIELDS)."""
+
+    def __init__(self, dtype: str):
+        super().__init__()
+        self._itemsize = np.dtype(dtype).itemsize
+
+    def expand(self, encoded):
+        itemsize = self._itemsize
+
+        def tally(key, doc):
+            (split, _), (_, _, tokens, group, times, missing) = key, doc
+            count = len(tokens) // itemsize
+            return (split, group), (1, count, times, count * times, int(missing))
+
+        return (
+            encoded
+            | "Tally" >> beam.MapTuple(tally)
+            | "Sum tallies" >> beam.CombinePerKey(_SumTallies())
+        )
+
+
+class _SumTallies(beam.CombineFn):
+    def create_accumulator(self):
+        return (0, 0, 0, 0, 0)
+
+    def add_input(self, accumulator, value):
+        return tuple(a + b for a, b in zip(accumulator, value, strict=True))
+
+    def merge_accumulators(self, accumulators):
+        total = (0, 0, 0, 0, 0)
+        for accumulator in accumulators:
+            total = self.add_input(total, accumulator)
+        return total
+
+    def extract_output(self, accumulator):
+        return accumulator
 
 
 class EncodeFiles(beam.PTransform):
