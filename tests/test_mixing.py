@@ -16,6 +16,7 @@ from pipeline.config import ConfigError, build_config
 from pipeline.tokenize import run_tokenize
 from pipeline.verify import Report, check_shards
 from tokenizer_training.report import RELEASED_TOKENIZER
+from trainer.data import build_blend
 from transforms.layout import neox_data_config
 from transforms.megatron import IndexedDataset
 from transforms.mixing import (
@@ -270,6 +271,19 @@ def test_neox_data_yml_weights_give_each_source_its_share(mixed):
     valid = {s["name"]: s["tokens"] for s in manifest["shards"] if s["split"] == "valid"}
     shares = [valid[Path(p).name] / sum(valid.values()) for p in neox["valid_data_paths"]]
     assert neox["valid_data_weights"] == pytest.approx(shares, abs=1e-7)  # by tokens only
+
+
+def test_the_trainer_blend_draws_sources_in_proportion(mixed):
+    groups = manifest_of(mixed)["sources"]["groups"]
+    blend = build_blend([mixed], "train", seq_len=32, seed=1)
+    names = [d.docs.name.rsplit(":", 1)[1] for d in blend.datasets]
+    assert sorted(names) == sorted(groups)
+    drawn = Counter(names[d] for d, _ in blend.next_indices(2000))
+    for name, group in groups.items():
+        assert drawn[name] / 2000 == pytest.approx(group["train"]["share"], abs=0.002)
+    assert blend.read(blend.next_indices(2)).shape == (2, 33)
+    valid = build_blend([mixed], "valid", seq_len=32, seed=1)
+    assert len(valid.datasets) == 1  # one common stream, unweighted
 
 
 def test_upsampling_writes_train_copies_by_cluster_size(upsampled, default, corpus):

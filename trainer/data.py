@@ -1,7 +1,9 @@
 """Training windows from kprep shards: pack, shuffle, blend, resume.
 
 A data dir is a kprep output dir holding ``shards/manifest.json`` (or the shards dir itself).
-One split of one dir is its shards' documents back to back, in manifest order (:class:`Documents`).
+One split of one dir is its shards' documents back to back, in manifest order (:class:`Documents`);
+a dir tokenized with ``--mix-by`` has one such stream per group in its train split, which the
+blend draws from by the group weights in the manifest.
 :class:`PackedDataset` cuts them into windows of ``seq_len + 1`` tokens the way GPT-NeoX's
 GPT2Dataset does, and :class:`Blend` draws windows from several dirs by weight. The only state is
 how many windows were drawn from each dir, so a checkpoint stores a few integers.
@@ -16,6 +18,7 @@ import numpy as np
 
 from transforms.layout import read_manifest, shards_dir
 from transforms.megatron import IndexedDataset, ShardFormatError
+from transforms.mixing import stream_shares
 
 
 def tokenizer_info(data_dirs: list[str | Path]) -> dict[str, Any]:
@@ -32,15 +35,16 @@ def tokenizer_info(data_dirs: list[str | Path]) -> dict[str, Any]:
 
 
 class Documents:
-    """The documents of one split of one shards dir, back to back in manifest order."""
+    """The documents of one split of one shards dir, back to back in manifest order; with
+    ``group``, only that group's shards (``--mix-by``), else only those of no group."""
 
-    def __init__(self, data_dir: str | Path, split: str):
+    def __init__(self, data_dir: str | Path, split: str, group: str | None = None):
         root = shards_dir(data_dir)
         manifest = read_manifest(root)
-        self.name = f"{root}:{split}"
+        self.name = f"{root}:{split}" + (f":{group}" if group is not None else "")
         self.shards = []
         for entry in manifest["shards"]:
-            if entry["split"] != split:
+            if entry["split"] != split or entry.get("group") != group:
                 continue
             shard = IndexedDataset(root / entry["name"])
             if len(shard) != entry["documents"]:
@@ -156,19 +160,26 @@ def build_blend(
 ) -> Blend | None:
     """The blend of one split over ``data_dirs``.
 
-    A dir without that split is left out of valid and test blends (tiny corpora may have no valid
-    shards) and is an error for train. None when no dir has the split.
+    A dir's weight is shared among its streams: one, or one per group of a dir tokenized with
+    ``--mix-by``, each by its tokens times its group's weight in the manifest (the shares
+    neox_data.yml gives GPT-NeoX). A dir without that split is left out of valid and test
+    blends (tiny corpora may have no valid shards) and is an error for train. None when no dir
+    has the split.
     """
     weights = weights if weights is not None else [1.0] * len(data_dirs)
     if len(weights) != len(data_dirs):
         raise ValueError(f"{len(weights)} data weights for {len(data_dirs)} data dirs")
     datasets, kept = [], []
     for data_dir, weight in zip(data_dirs, weights, strict=True):
-        docs = Documents(data_dir, split)
-        if len(docs) == 0:
+        streams = stream_shares(read_manifest(shards_dir(data_dir)), split)
+        if not streams:
             if split == "train":
                 raise ValueError(f"{shards_dir(data_dir)}: no train shards")
             continue
-        datasets.append(PackedDataset(docs, seq_len, seed))
-        kept.append(weight)
+        for group, share in streams:
+            docs = Documents(data_dir, split, group)
+            if len(docs) == 0:
+                continue
+            datasets.append(PackedDataset(docs, seq_len, seed))
+            kept.append(weight * share)
     return Blend(datasets, kept) if datasets else None
