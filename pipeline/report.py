@@ -264,6 +264,46 @@ def tokenizer_table(facts: RunFacts) -> list[tuple[str, str]]:
     return rows
 
 
+def tokens_per_source(facts: RunFacts) -> tuple[list[str], list[tuple], str]:
+    """(header, rows, note) of the tokens per source (or ``--mix-by`` group): train tokens
+    before and after upsampling and weighting, its share of train, and held-out tokens."""
+    sources = (facts.manifest or {}).get("sources")
+    if not sources:
+        return [], [], ""
+    header = ["group", "weight", "documents", "train tokens", "written", "weighted", "share",
+              "valid + test tokens"]  # fmt: skip
+    rows = []
+    for name, group in sources["groups"].items():
+        train = group["train"]
+        documents = sum(group[split]["documents"] for split in ("train", "valid", "test"))
+        held_out = group["valid"]["tokens"] + group["test"]["tokens"]
+        rows.append(
+            (
+                name,
+                f"{group['weight']:g}",
+                _fmt(documents),
+                _fmt(train["tokens"]),
+                _fmt(train["tokens_written"]),
+                _fmt(train["effective_tokens"]),
+                f"{100 * train['share']:.1f}%",
+                _fmt(held_out),
+            )
+        )
+    by = "the source column" if sources["by"] == "source" else f"metadata field {sources['by']!r}"
+    note = f"Grouped by {by}"
+    if sources.get("missing"):
+        note += f"; {sources['missing']:,} documents lack it ({sources['default_group']!r})"
+    note += (
+        ". Train shards per group, blended by weight x tokens written"
+        if sources["mixed"]
+        else ". One train stream (no --mix-by): every weight is 1"
+    )
+    if sources.get("upsample_by_cluster"):
+        note += f"; train documents written by cluster size {sources['upsample_by_cluster']}"
+    note += ". Valid and test are never upsampled or weighted."
+    return header, rows, note
+
+
 def _fmt(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
@@ -489,6 +529,9 @@ def sections(facts: RunFacts) -> list[tuple[str, str, list[str], list[tuple], st
         header = ["shard", "split", "documents", "tokens", ".bin size"]
         note = f"dtype {facts.manifest['dtype']}, shuffle seed {facts.manifest['seed']}"
         out.append(("shards", "Shards", header, rows, note))
+    header, rows, note = tokens_per_source(facts)
+    if rows:
+        out.append(("sources", "Tokens per source", header, rows, note))
     times = stage_times(facts)
     if times:
         rows = [(stage, f"{seconds:,.1f}") for stage, seconds in times]

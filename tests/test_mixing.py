@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from pipeline.config import ConfigError, build_config
+from pipeline.report import write_report
 from pipeline.tokenize import run_tokenize
 from pipeline.verify import Report, check_shards
 from tokenizer_training.report import RELEASED_TOKENIZER
@@ -361,3 +362,18 @@ def test_a_metadata_field_groups_and_counts_documents_without_it(corpus):
     assert sum(sum(g[s]["documents"] for s in ("train", "valid", "test"))
                for n, g in sources["groups"].items() if n == "none") == 60  # fmt: skip
     assert np.isclose(sum(g["train"]["share"] for g in sources["groups"].values()), 1.0)
+
+
+def test_the_report_shows_tokens_per_source_before_and_after_weighting(mixed, tmp_path):
+    import shutil
+
+    shutil.copytree(mixed, tmp_path / "shards")
+    _, md_path = write_report(str(tmp_path))
+    summary = Path(md_path).read_text(encoding="utf-8")
+    assert "## Tokens per source" in summary
+    news = manifest_of(mixed)["sources"]["groups"]["news"]
+    train = news["train"]
+    row = f"| news | 2 | {sum(news[s]['documents'] for s in ('train', 'valid', 'test')):,} | "
+    row += f"{train['tokens']:,} | {train['tokens_written']:,} | {train['effective_tokens']:,} |"
+    assert row in summary
+    assert "Valid and test are never upsampled or weighted" in summary

@@ -14,7 +14,7 @@ from pipeline.report import cluster_bins, write_report
 CHROMIUM = Path("/usr/bin/chromium")
 SECTIONS = (
     *("funnel", "reasons", "pii", "language", "clusters", "lengths", "tokenizer", "shards"),
-    "times",
+    *("sources", "times"),
 )
 
 
