@@ -284,7 +284,7 @@ def tokens_per_source(facts: RunFacts) -> tuple[list[str], list[tuple], str]:
                 _fmt(documents),
                 _fmt(train["tokens"]),
                 _fmt(train["tokens_written"]),
-                _fmt(train["effective_tokens"]),
+                f"{train['effective_tokens']:,.0f}",
                 f"{100 * train['share']:.1f}%",
                 _fmt(held_out),
             )
