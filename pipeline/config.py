@@ -67,7 +67,7 @@ class ShardsConfig:
     # Mixing (transforms/mixing.py); the defaults write one train stream, each document once.
     mix_by: str | None = option(
         None,
-        help="write train shards per group: 'source' (the column) or a metadata field's name",
+        help="write train shards per group: 'source', another clean column or a metadata field",
         unset="one train stream",
     )
     mix_default_group: str = option(

@@ -46,6 +46,7 @@ from transforms.megatron import dtype_for_vocab
 from transforms.mixing import (
     SOURCE,
     check_weights,
+    group_column,
     group_of,
     parse_schedule,
     parse_weights,
@@ -223,19 +224,18 @@ def groups_in(files: list[str], config: KprepConfig) -> set[str]:
     """The ``--mix-by`` groups of clean/, read on the launcher so that a weight naming no
     group stops the run before it starts (only when weights are given: it reads one column)."""
     by, default = config.shards.mix_by or SOURCE, config.shards.mix_default_group
-    column = SOURCE if by == SOURCE else "metadata"
     groups: set[str] = set()
     for path in files:
         with FileSystems.open(path) as handle:
             parquet = pq.ParquetFile(handle)
-            if column not in parquet.schema_arrow.names:
+            column = group_column(by, parquet.schema_arrow.names)
+            if column is None:
                 groups.add(default)
                 continue
             for batch in parquet.iter_batches(columns=[column]):
                 values = batch.column(column)
-                if by == SOURCE:
+                if column != "metadata":
                     values = values.unique()
                 for value in values.to_pylist():
-                    source, metadata = (value, None) if by == SOURCE else (None, value)
-                    groups.add(group_of(source, metadata, by, default)[0])
+                    groups.add(group_of({column: value}, by, default)[0])
     return groups

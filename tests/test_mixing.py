@@ -23,6 +23,7 @@ from transforms.megatron import IndexedDataset
 from transforms.mixing import (
     MixingError,
     file_name,
+    group_column,
     group_of,
     parse_schedule,
     parse_weights,
@@ -88,12 +89,18 @@ def test_bad_options_stop_the_config():
         build_config(overrides={"shards.mix_by": "source", "shards.source_weights": ["a=b"]})
 
 
-def test_groups_come_from_the_source_or_a_metadata_field():
-    assert group_of("news", "{}", "source", "unknown") == ("news", False)
-    assert group_of("news", '{"domain": "a.kr"}', "domain", "unknown") == ("a.kr", False)
-    assert group_of("news", "{}", "domain", "unknown") == ("unknown", True)
-    assert group_of("news", '{"domain": null}', "domain", "none") == ("none", True)
-    assert group_of("news", '{"year": 2021}', "year", "unknown") == ("2021", False)
+def test_groups_come_from_a_clean_column_or_a_metadata_field():
+    row = {"source": "news", "lang": "ko", "metadata": '{"domain": "a.kr", "year": 2021}'}
+    assert group_of(row, "source", "unknown") == ("news", False)
+    assert group_of(row, "lang", "unknown") == ("ko", False)
+    assert group_of(row, "domain", "unknown") == ("a.kr", False)
+    assert group_of(row, "year", "unknown") == ("2021", False)
+    assert group_of(row, "topic", "unknown") == ("unknown", True)
+    assert group_of({"metadata": '{"domain": null}'}, "domain", "none") == ("none", True)
+    assert group_of({"metadata": "not json"}, "domain", "none") == ("none", True)
+    assert group_column("lang", ["id", "text", "lang", "metadata"]) == "lang"
+    assert group_column("domain", ["id", "text", "metadata"]) == "metadata"
+    assert group_column("text", ["id", "text"]) is None
 
 
 def test_group_file_names_are_safe_and_distinct():
@@ -148,6 +155,7 @@ def _clean_dir(root: Path) -> None:
                 "id": f"d{i:04d}",
                 "text": "한국어 문장입니다. " * rng.randint(3, 40) + str(i),
                 "source": SOURCES[i % 3],
+                "lang": "en" if i % 7 == 0 else "ko",
                 "metadata": json.dumps(meta),
                 "cluster_size": rng.choice([1, 1, 1, 2, 5, 20, 200]),
             }
@@ -362,6 +370,14 @@ def test_a_metadata_field_groups_and_counts_documents_without_it(corpus):
     assert sum(sum(g[s]["documents"] for s in ("train", "valid", "test"))
                for n, g in sources["groups"].items() if n == "none") == 60  # fmt: skip
     assert np.isclose(sum(g["train"]["share"] for g in sources["groups"].values()), 1.0)
+
+
+def test_another_clean_column_groups_too(corpus):
+    shards = tokenize(corpus, "by-lang", mix_by="lang", source_weights=["en=0"])
+    groups = manifest_of(shards)["sources"]["groups"]
+    assert sorted(groups) == ["en", "ko"] and manifest_of(shards)["sources"]["missing"] == 0
+    assert sum(groups["en"][s]["documents"] for s in ("train", "valid", "test")) == 43
+    assert groups["en"]["train"]["share"] == 0.0 and groups["ko"]["train"]["share"] == 1.0
 
 
 def test_the_report_shows_tokens_per_source_before_and_after_weighting(mixed, tmp_path):

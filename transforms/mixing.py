@@ -3,8 +3,8 @@
 Pure functions; transforms/steps/shards.py applies them and transforms/layout.py writes what
 they compute into manifest.json and neox_data.yml.
 
-- A document's *group* is its ``source`` column, or a field of its metadata JSON
-  (``--mix-by FIELD``); a document without that field goes to a default group and is counted.
+- A document's *group* is its ``source`` column, another clean column, or a field of its
+  metadata JSON (``--mix-by NAME``); a document without it goes to a default group, counted.
 - With ``--mix-by`` each group's train documents go to shards of their own
   (``train-<group>_NNNNN``); valid and test stay one common stream, byte-identical to the
   unmixed run's, so every recipe is evaluated on the same tokens.
@@ -124,17 +124,27 @@ def repeats_for(cluster_size: int | None, schedule: list[tuple[int, int | None, 
 # ----------------------------------------------------------------------------- groups
 
 
-def group_of(source: str | None, metadata: str | None, by: str, default: str) -> tuple[str, bool]:
-    """(group, whether the field was missing) of one clean row."""
-    if by == SOURCE:
-        return (source, False) if source else (default, True)
-    try:
-        value = json.loads(metadata or "{}").get(by)
-    except (ValueError, AttributeError):
-        value = None
+def group_of(row: Mapping[str, Any], by: str, default: str) -> tuple[str, bool]:
+    """(group, whether the field was missing) of one clean row: ``by`` names a clean column
+    (``source``, ``lang``, ...) when the row has it, else a field of its ``metadata`` JSON."""
+    if by in row:
+        value = row[by]
+    else:
+        try:
+            value = json.loads(row.get("metadata") or "{}").get(by)
+        except (ValueError, AttributeError):
+            value = None
     if value is None or value == "":
         return default, True
     return (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)), False
+
+
+def group_column(by: str, columns: Iterable[str]) -> str | None:
+    """The clean column to read for ``by``: itself when clean/ has it, else ``metadata``."""
+    names = set(columns)
+    if by in names and by not in ("id", "text"):
+        return by
+    return "metadata" if "metadata" in names else None
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")

@@ -21,7 +21,7 @@ from transforms.fast_bpe import Encoder, load_encoder
 from transforms.files import write_file_atomically
 from transforms.layout import read_tokenizer_json
 from transforms.megatron import encode_index
-from transforms.mixing import SOURCE, group_of, repeats_for, shard_prefix
+from transforms.mixing import SOURCE, group_column, group_of, repeats_for, shard_prefix
 from transforms.records import Rejection, stable_hash
 from transforms.shards import ENCODE_BATCH, shuffled_order, split_of
 from transforms.steps.io import SpreadFiles
@@ -71,9 +71,9 @@ class _EncodeFile(RejectingDoFn):
         with FileSystems.open(path) as handle:
             parquet = pq.ParquetFile(handle)
             present = set(parquet.schema_arrow.names)
-            extra = [SOURCE if self._mix_by == SOURCE else "metadata"]
-            extra += ["cluster_size"] if self._schedule else []
-            extra = [name for name in extra if name in present]
+            extra = [group_column(self._mix_by, present)]
+            extra += ["cluster_size"] if self._schedule and "cluster_size" in present else []
+            extra = [name for name in dict.fromkeys(extra) if name]
             columns = ["id", "text", *extra]
             for batch in parquet.iter_batches(batch_size=ENCODE_BATCH, columns=columns):
                 ids, texts = batch.column("id").to_pylist(), batch.column("text").to_pylist()
@@ -98,9 +98,7 @@ class _EncodeFile(RejectingDoFn):
         self.count("tokenize.tokens", len(tokens))
         order = stable_hash("order", str(self._seed), doc_id)
         split = split_of(doc_id, *self._fractions)
-        group, missing = group_of(
-            row.get(SOURCE), row.get("metadata"), self._mix_by, self._default_group
-        )
+        group, missing = group_of(row, self._mix_by, self._default_group)
         times = 1
         if self._schedule and split == "train":
             times = repeats_for(row.get("cluster_size"), self._schedule)
