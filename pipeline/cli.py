@@ -51,6 +51,7 @@ COMMAND_OPTIONS: dict[str, dict[str, Collection[str] | None]] = {
     "dedupe-params": {"dedupe": ALL},
     "report": {},
     "verify": {},
+    "eval": {},
 }
 BEAM_COMMANDS = ("run", "prepare", "train-tokenizer", "tokenize")
 
@@ -84,6 +85,7 @@ def _add_config_options(parser: argparse.ArgumentParser, command: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pipeline.evaluate import add_eval_arguments
     from trainer.launch import add_neox_config_arguments, add_train_arguments
 
     parser = argparse.ArgumentParser(
@@ -140,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check a run directory; exit 0 only when all holds")
     p.add_argument("dir", help="run directory")
 
+    p = sub.add_parser(
+        "eval", help="held-out perplexity and KoBEST-style benchmarks (lm-eval) -> eval.json"
+    )
+    add_eval_arguments(p)
+
     for command, command_parser in sub.choices.items():
         _add_config_options(command_parser, command)
     return parser
@@ -178,6 +185,7 @@ def _setup_logging(level: str) -> None:
     )
     # Beam's own INFO/WARN chatter (worker start-up, gRPC) drowns kprep's progress lines.
     logging.getLogger("apache_beam").setLevel(logging.ERROR)
+    logging.getLogger("lm_eval").setLevel(logging.WARNING)  # its progress bars stay
 
 
 def cmd_run(args: argparse.Namespace, beam_args: list[str], config: KprepConfig) -> int:
@@ -243,6 +251,10 @@ def dispatch(args: argparse.Namespace, beam_args: list[str]) -> int:
         return cmd_verify(args)
     if args.command == "report":
         return cmd_report(args)
+    if args.command == "eval":
+        from pipeline.evaluate import run_eval
+
+        return run_eval(args)
     config = effective_config(args)
     if args.command == "dedupe-params":
         from transforms.dedupe import describe_params
@@ -303,6 +315,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from pipeline.prepare import AccountingError, NothingKept, StrictCheckFailed
     from pipeline.tokenize import TokenizerError
     from runners.local import RunnerError
+    from trainer.benchmarks import BenchmarkError
     from trainer.launch import TrainingFailed
     from transforms.files import InputError
 
@@ -315,6 +328,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         StrictCheckFailed,
         NothingKept,
         TrainingFailed,
+        BenchmarkError,
         FileNotFoundError,
     )
 
@@ -337,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kprep {args.command}: error: {err}", file=sys.stderr)
         return 2
     except ValueError as err:
-        if args.command in ("train", "neox-config"):  # the trainer's config checks
+        if args.command in ("train", "neox-config", "eval"):  # their own checks
             print(f"kprep {args.command}: error: {err}", file=sys.stderr)
             return 2
         raise

@@ -58,6 +58,7 @@ class RunFacts:
     doc_tokens: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     tokenizer: dict[str, Any] = field(default_factory=dict)
     train_log: list[dict[str, Any]] = field(default_factory=list)
+    evaluation: dict[str, Any] = field(default_factory=dict)  # eval.json (kprep eval)
 
 
 def write_report(run_dir: str) -> tuple[str, str]:
@@ -88,6 +89,8 @@ def collect(run_dir: str) -> RunFacts:
     if log_path.is_file():
         lines = log_path.read_text(encoding="utf-8").splitlines()
         facts.train_log = [json.loads(line) for line in lines if line.strip()]
+    if FileSystems.exists(layout.eval_file):
+        facts.evaluation = read_json(layout.eval_file)
     return facts
 
 
@@ -546,6 +549,51 @@ def sections(facts: RunFacts) -> list[tuple[str, str, list[str], list[tuple], st
         if summary.get("tokens_per_s"):
             rows.append(("tokens per second", f"{summary['tokens_per_s']:,.0f}"))
         out.append(("loss", "Training", ["", ""], rows, ""))
+    out.extend(evaluation_sections(facts.evaluation))
+    return out
+
+
+def evaluation_sections(evaluation: dict[str, Any]) -> list[tuple[str, str, list[str], list, str]]:
+    """kprep eval's perplexity and benchmark tables, the benchmarks beside Polyglot-Ko 1.3B's
+    published F1 where its model card has the same task and shot count."""
+    out = []
+    if ppl := evaluation.get("perplexity"):
+        rows = [
+            (
+                split,
+                _fmt(r["predicted_tokens"]),
+                _fmt(r["seq_len"]),
+                f"{r['loss']:.4f}",
+                f"{r['perplexity']:,.2f}",
+            )
+            for split, r in ppl["splits"].items()
+        ]
+        header = ["split", "tokens scored", "window", "loss", "perplexity"]
+        note = f"on {ppl['data']} (tokenizer sha256 {str(ppl['tokenizer_sha256'])[:12]}…)"
+        out.append(("perplexity", "Held-out perplexity", header, rows, note))
+    if bench := evaluation.get("benchmarks"):
+        from trainer.benchmarks import reference_scores
+
+        reference = reference_scores()
+        rows = []
+        for task, by_shots in bench["tasks"].items():
+            for shots, scores in by_shots.items():
+                published = reference["scores"].get(task, {}).get(shots)
+                rows.append(
+                    (
+                        task,
+                        shots,
+                        *(f"{scores[m]:.4f}" if m in scores else "–" for m in ("acc", "f1")),
+                        f"{published:.4f}" if published is not None else "–",
+                    )
+                )
+        header = ["task", "shots", "acc", "macro F1", f"{reference['model']} F1 (published)"]
+        limit = f"; first {bench['limit']} items per task" if bench.get("limit") else ""
+        note = (
+            f"lm-evaluation-harness {bench.get('lm_eval_version')}{limit}. Published figures: "
+            f"{reference['source']}; a dash where the card has no such shot count."
+        )
+        out.append(("benchmarks", "Benchmarks", header, rows, note))
     return out
 
 

@@ -5,6 +5,7 @@
     RUN/tokenizer_sample/   Kiwi-split BPE training text    RUN/tokenizer/  Hugging Face tokenizer
     RUN/shards/             .bin/.idx, manifest.json, neox_data.yml
     RUN/model/              the trained GPT-NeoX (Hugging Face)
+    RUN/eval.json           held-out perplexity and benchmark scores (kprep eval)
     RUN/.kprep/             stage completion markers
 
 Paths may be local or on any Beam filesystem (gs://, s3://). Megatron's ``get_bin_path`` /
@@ -28,6 +29,7 @@ from transforms.mixing import group_weight
 
 CONFIG_FILE = "config.json"
 STATS_FILE = "stats.json"
+EVAL_FILE = "eval.json"
 MANIFEST = "manifest.json"
 NEOX_DATA_CONFIG = "neox_data.yml"
 TOKENIZER_JSON = "tokenizer.json"
@@ -75,6 +77,10 @@ class RunLayout:
         return join(self.root, "model")
 
     @property
+    def eval_file(self) -> str:
+        return join(self.root, EVAL_FILE)
+
+    @property
     def markers(self) -> str:
         return join(self.root, ".kprep")
 
@@ -92,6 +98,7 @@ class RunLayout:
             ("tokenizer/", "Hugging Face tokenizer"),
             ("shards/", f"Megatron .bin/.idx, {MANIFEST}, {NEOX_DATA_CONFIG}"),
             ("model/", "trained GPT-NeoX (Hugging Face)"),
+            (EVAL_FILE, "held-out perplexity and benchmark scores"),
         ]
 
 
