@@ -165,19 +165,19 @@ def run_benchmarks(
     allow_download: bool = False,
 ) -> dict[str, Any]:
     """Scores of the model on each task at each few-shot count, by task then shots."""
-    try:
-        import lm_eval
-        from lm_eval.tasks import TaskManager
-    except ImportError as err:
-        raise BenchmarkError(
-            f"lm-evaluation-harness is not installed ({err}); pip install 'kprep[eval]'"
-        ) from err
     names = expand_names(names)
     bench = Path(benchmark_dir).resolve() if benchmark_dir else None
     scores: dict[str, dict[str, dict[str, float]]] = {}
     samples: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="kprep-tasks-") as scratch:
-        render_tasks(names, bench, Path(scratch), fewshot=max(num_fewshot) > 0)
+        render_tasks(names, bench, Path(scratch), fewshot=max(num_fewshot) > 0)  # files first
+        try:
+            import lm_eval
+            from lm_eval.tasks import TaskManager
+        except ImportError as err:
+            raise BenchmarkError(
+                f"lm-evaluation-harness is not installed ({err}); pip install 'kprep[eval]'"
+            ) from err
         include = [scratch] + ([str(Path(task_dir).resolve())] if task_dir else [])
         with _environment({} if allow_download else OFFLINE):
             manager = TaskManager(include_path=include)
