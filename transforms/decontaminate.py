@@ -1,0 +1,545 @@
+"""Benchmark decontamination's pure core: benchmark items, their n-gram index, document matches.
+
+A training document is removed when it shares a long n-gram with any benchmark item:
+
+- **character n-grams** over the *matching form* of the text: every character folded one to one
+  (NFKC of the single character, then case folding), and only letters and digits kept, so
+  spacing, punctuation and full-width forms do not matter ("학교에 갔다." = "학교에갔다");
+- **eojeol n-grams**: n consecutive whitespace-separated words, each in the same matching form
+  (a word of punctuation only is no word).
+
+Both are hashed with a polynomial rolling hash over code points (uint64 arithmetic, which wraps
+mod 2^64; the base is odd, so its powers are invertible and every window's hash comes from two
+prefix sums), vectorised with numpy. The index holds the sorted hashes of every item's n-grams
+with the item and position of each, and a two-bit Bloom filter in front of them: most document
+windows are answered by two table reads, and only the Bloom filter's hits (about 1%) are looked
+up. A hit counts only when the code points (or the word hashes) of the window equal the item's,
+so a hash collision cannot remove a document.
+
+Items shorter than the character n-gram (after folding) are indexed by their eojeol n-grams only,
+and items with neither are **skipped**: a short item (a KLUE-TC headline, a KoBEST WiC word)
+shares its text with ordinary Korean too often to be a sign of contamination. The contamination
+table counts them (``items_indexed`` against ``items``). Characters beyond the BMP (emoji) are not
+part of the matching form. See docs/decontamination.md for the n sizes and how they were chosen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.config_flags import option
+from transforms.records import Drop
+
+REASON = "benchmark_overlap"
+BENCHMARK_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".parquet", ".arrow")
+DEFAULT_FIELDS = [
+    "text",
+    "question",
+    "premise",
+    "hypothesis",
+    "sentence",
+    "sentence1",
+    "sentence2",
+    "paragraph",
+    "passage",
+    "context",
+    "alternative_1",
+    "alternative_2",
+    "ending_1",
+    "ending_2",
+    "ending_3",
+    "ending_4",
+    "choices",
+    "A",
+    "B",
+    "C",
+    "D",
+]
+
+_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd: invertible mod 2^64
+_WORD_BASE = np.uint64(0xC2B2AE3D27D4EB4F)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+_S29, _S32 = np.uint64(29), np.uint64(32)
+
+
+@dataclass(frozen=True)
+class DecontaminateConfig:
+    """The ``[decontaminate]`` section: benchmark files and how to match them."""
+
+    paths: list[str] = option(
+        default_factory=list,
+        flag="--decontaminate",
+        unset="off",
+        help="benchmark files or directories (JSONL, Parquet, a `datasets` save_to_disk "
+        "directory), joined by commas: remove training documents sharing a long n-gram with "
+        "any of their items",
+    )
+    fields: list[str] = option(
+        default_factory=lambda: list(DEFAULT_FIELDS),
+        flag="--decontaminate-fields",
+        help="the item fields whose text is matched (those present, joined; a list field's "
+        "strings are joined too)",
+    )
+    id_field: str = option(
+        "id",
+        flag="--decontaminate-id-field",
+        help="the item field that names an item; without it, the item's position",
+    )
+    char_ngram: int = option(
+        50,
+        flag="--decontaminate-char-ngram",
+        help="letters and digits (spacing and punctuation left out) that a document must share "
+        "with an item; 0: off",
+    )
+    eojeol_ngram: int = option(
+        0,
+        flag="--decontaminate-eojeol-ngram",
+        help="consecutive words (eojeol) that a document must share with an item; 0: off",
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("char_ngram", "eojeol_ngram"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"decontaminate.{name} must be 0 (off) or more")
+        if self.paths and not (self.char_ngram or self.eojeol_ngram):
+            raise ValueError("decontaminate: char_ngram and eojeol_ngram cannot both be 0")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.paths)
+
+
+class BenchmarkError(ValueError):
+    """A benchmark file that cannot be read; the message names it and what to do."""
+
+
+@dataclass(frozen=True)
+class BenchmarkItem:
+    benchmark: str
+    item_id: str
+    text: str
+
+
+# --- reading benchmark files ------------------------------------------------------------------
+
+
+def benchmark_name(path: str) -> str:
+    """A benchmark's name: its file name without suffixes, or its directory's name."""
+    base = os.path.basename(path.rstrip("/"))
+    for suffix in BENCHMARK_SUFFIXES:
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
+def item_text(record: dict[str, Any], fields: Iterable[str]) -> str:
+    """The text of the ``fields`` a record has, joined by newlines."""
+    parts: list[str] = []
+    for name in fields:
+        value = record.get(name)
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list | tuple):
+            parts.extend(str(v) for v in value if isinstance(v, str | int | float))
+        elif isinstance(value, dict):  # e.g. {"text": [...], "label": [...]}
+            parts.extend(v for v in value.get("text", []) if isinstance(v, str))
+    return "\n".join(p for p in parts if p)
+
+
+def _files_of(path: str) -> list[str]:
+    if os.path.isdir(path):
+        found = []
+        for root, dirs, names in os.walk(path):
+            dirs.sort()
+            found.extend(
+                os.path.join(root, n)
+                for n in sorted(names)
+                if n.endswith(BENCHMARK_SUFFIXES)
+                and n not in ("dataset_info.json", "state.json")
+                and n != "dataset_dict.json"
+            )
+        if not found:
+            raise BenchmarkError(
+                f"benchmark directory {path} holds no .jsonl, .parquet or .arrow files; pass "
+                "benchmark files or a `datasets` save_to_disk directory to --decontaminate"
+            )
+        return found
+    if not FileSystems.exists(path):
+        raise BenchmarkError(
+            f"benchmark file {path} not found; check the path given to --decontaminate "
+            "(files or directories joined by commas)"
+        )
+    return [path]
+
+
+def _records(path: str) -> Iterator[dict[str, Any]]:
+    import pyarrow as pa
+    import pyarrow.ipc
+    import pyarrow.parquet as pq
+
+    if path.endswith(".parquet"):
+        with FileSystems.open(path) as stream:
+            yield from pq.read_table(stream).to_pylist()
+    elif path.endswith(".arrow"):  # `datasets` writes IPC streams; plain Arrow files work too
+        with FileSystems.open(path) as stream:
+            data = pa.BufferReader(stream.read())
+        try:
+            table = pyarrow.ipc.open_stream(data).read_all()
+        except pa.ArrowInvalid:
+            data.seek(0)
+            table = pyarrow.ipc.open_file(data).read_all()
+        yield from table.to_pylist()
+    else:
+        with FileSystems.open(path) as stream:  # decompresses .gz by extension
+            for number, line in enumerate(stream, 1):
+                if line.strip():
+                    try:
+                        record = json.loads(line)
+                    except ValueError as err:
+                        raise BenchmarkError(f"{path}:{number}: not a JSON line ({err})") from err
+                    if isinstance(record, dict):
+                        yield record
+
+
+def load_benchmarks(
+    paths: Iterable[str], fields: Iterable[str], id_field: str
+) -> list[BenchmarkItem]:
+    """Every item of every benchmark path; an item without text in ``fields`` is left out.
+    Raises :class:`BenchmarkError` naming the file that cannot be read."""
+    fields = list(fields)
+    items: list[BenchmarkItem] = []
+    for path in paths:
+        name = benchmark_name(path)
+        for file in _files_of(path):
+            prefix = os.path.relpath(file, path) + ":" if file != path else ""
+            try:
+                for position, record in enumerate(_records(file)):
+                    text = item_text(record, fields)
+                    if not text:
+                        continue
+                    given = record.get(id_field)
+                    item_id = str(given) if given is not None else f"{prefix}{position}"
+                    items.append(BenchmarkItem(name, item_id, unicodedata.normalize("NFC", text)))
+            except BenchmarkError:
+                raise
+            except Exception as err:  # noqa: BLE001 - any reader error, said plainly
+                raise BenchmarkError(
+                    f"benchmark file {file} could not be read ({type(err).__name__}: {err}); "
+                    "--decontaminate takes JSONL, Parquet or `datasets` .arrow files"
+                ) from err
+    return items
+
+
+# --- the matching form and its hashes -----------------------------------------------------------
+
+
+def _fold_table() -> tuple[np.ndarray, np.ndarray]:
+    """For every BMP code point: its folded code point, and whether it is kept (letter/digit)."""
+    fold = np.zeros(0x10000, dtype=np.uint64)
+    space = np.zeros(0x10000, dtype=bool)
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if ch.isspace():
+            space[cp] = True
+            continue
+        if 0xD800 <= cp < 0xE000:
+            continue
+        folded = unicodedata.normalize("NFKC", ch).casefold()
+        if len(folded) == 1 and folded.isalnum():
+            fold[cp] = ord(folded)
+        elif ch.isalnum():
+            fold[cp] = cp
+    return fold, space
+
+
+_FOLD, _SPACE = _fold_table()
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> _S29)
+    h = h * _MIX
+    return h ^ (h >> _S32)
+
+
+class _Powers:
+    """B^i and B^-i mod 2^64 for i < size, grown on demand."""
+
+    def __init__(self, base: np.uint64):
+        self.base = base
+        self.inverse = np.uint64(pow(int(base), -1, 1 << 64))
+        self.up = np.ones(1, dtype=np.uint64)
+        self.down = np.ones(1, dtype=np.uint64)
+
+    def get(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        if size > len(self.up):
+            size = max(size, 2 * len(self.up), 4096)
+            self.up = np.cumprod(np.full(size, self.base, dtype=np.uint64)) * self.inverse
+            self.down = np.cumprod(np.full(size, self.inverse, dtype=np.uint64)) * self.base
+        return self.up[:size], self.down[:size]
+
+
+_CHAR_POWERS = _Powers(_BASE)
+_WORD_POWERS = _Powers(_WORD_BASE)
+
+
+@dataclass
+class MatchingForm:
+    """A text's letters and digits, folded (``codes``), where each is in the text (``at``), and
+    its words: the index in ``codes`` where each starts and ends, and a hash of each."""
+
+    codes: np.ndarray
+    at: np.ndarray
+    word_start: np.ndarray
+    word_end: np.ndarray
+    prefix: np.ndarray = field(repr=False)  # polynomial prefix sums of codes
+
+    @classmethod
+    def of(cls, text: str) -> MatchingForm:
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bmp = np.minimum(cps, 0xFFFF)
+        folded = np.where(cps <= 0xFFFF, _FOLD[bmp], 0)
+        at = np.flatnonzero(folded)
+        codes = folded[at]
+        # a word: kept characters with no whitespace between them
+        spaces_before = np.cumsum(_SPACE[bmp] & (cps <= 0xFFFF))[at] if len(at) else at
+        starts = np.flatnonzero(np.diff(spaces_before, prepend=-1)) if len(at) else at
+        ends = np.append(starts[1:], len(at)).astype(np.int64)
+        up, _ = _CHAR_POWERS.get(len(codes) + 1)
+        prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+        np.cumsum(codes * up[: len(codes)], out=prefix[1:])
+        return cls(codes, at, starts.astype(np.int64), ends, prefix)
+
+    def _window_hashes(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        _, down = _CHAR_POWERS.get(len(self.codes) + 1)
+        return _mix((self.prefix[ends] - self.prefix[starts]) * down[starts])
+
+    def char_ngrams(self, n: int) -> np.ndarray:
+        """The hash of every window of n codes (window k: codes[k:k+n])."""
+        if n <= 0 or len(self.codes) < n:
+            return np.zeros(0, dtype=np.uint64)
+        starts = np.arange(len(self.codes) - n + 1)
+        return self._window_hashes(starts, starts + n)
+
+    def word_hashes(self) -> np.ndarray:
+        return self._window_hashes(self.word_start, self.word_end)
+
+    def eojeol_ngrams(self, n: int) -> np.ndarray:
+        """The hash of every run of n words (run k: words k..k+n-1)."""
+        words = self.word_hashes()
+        if n <= 0 or len(words) < n:
+            return np.zeros(0, dtype=np.uint64)
+        up, down = _WORD_POWERS.get(len(words) + 1)
+        prefix = np.zeros(len(words) + 1, dtype=np.uint64)
+        np.cumsum(words * up[: len(words)], out=prefix[1:])
+        starts = np.arange(len(words) - n + 1)
+        return _mix((prefix[starts + n] - prefix[starts]) * down[starts] + np.uint64(n))
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Text offsets [start, end) from the code at ``first`` to the code at ``last``."""
+        return int(self.at[first]), int(self.at[last]) + 1
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+
+class _Table:
+    """Sorted n-gram hashes with (item, position) of each, behind a two-bit Bloom filter."""
+
+    def __init__(self, hashes: np.ndarray, items: np.ndarray, positions: np.ndarray):
+        order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[order]
+        self.items = items[order]
+        self.positions = positions[order]
+        bits = 1 << max(20, int(16 * max(1, len(hashes)) - 1).bit_length())
+        self.shift = np.uint64(64 - (bits.bit_length() - 1))
+        self.bloom = np.zeros(bits // 8, dtype=np.uint8)
+        for key in self._keys(self.hashes):
+            np.bitwise_or.at(self.bloom, key >> 3, (1 << (key & 7)).astype(np.uint8))
+
+    def _keys(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            (hashes >> self.shift).astype(np.int64),
+            ((hashes * _MIX) >> self.shift).astype(np.int64),
+        )
+
+    def candidates(self, hashes: np.ndarray) -> np.ndarray:
+        """The positions of ``hashes`` that are in the table."""
+        if not len(hashes) or not len(self.hashes):
+            return np.zeros(0, dtype=np.int64)
+        one, two = self._keys(hashes)
+        maybe = (self.bloom[one >> 3] >> (one & 7).astype(np.uint8)) & (
+            self.bloom[two >> 3] >> (two & 7).astype(np.uint8)
+        )
+        where = np.flatnonzero(maybe & 1)
+        if not len(where):
+            return where
+        found = np.searchsorted(self.hashes, hashes[where])
+        inside = found < len(self.hashes)
+        where, found = where[inside], found[inside]
+        return where[self.hashes[found] == hashes[where]]
+
+    def entries(self, value: np.uint64) -> range:
+        lo = int(np.searchsorted(self.hashes, value, side="left"))
+        hi = int(np.searchsorted(self.hashes, value, side="right"))
+        return range(lo, hi)
+
+
+@dataclass(frozen=True)
+class Match:
+    benchmark: str
+    item_id: str
+    start: int  # offsets of the matched span in the document's text
+    end: int
+    kind: str  # "char" or "eojeol"
+
+    def detail(self, text: str) -> str:
+        return json.dumps(
+            {
+                "benchmark": self.benchmark,
+                "item": self.item_id,
+                "match": self.kind,
+                "start": self.start,
+                "end": self.end,
+                "span": text[self.start : self.end],
+            },
+            ensure_ascii=False,
+        )
+
+
+class BenchmarkIndex:
+    """The n-grams of every benchmark item; :meth:`match` finds a document's first overlap."""
+
+    def __init__(self, items: list[BenchmarkItem], char_ngram: int, eojeol_ngram: int = 0):
+        self.char_ngram = char_ngram
+        self.eojeol_ngram = eojeol_ngram
+        self.benchmarks = sorted({item.benchmark for item in items})
+        number = {name: k for k, name in enumerate(self.benchmarks)}
+        self.item_benchmark = np.array([number[i.benchmark] for i in items], dtype=np.int32)
+        self.item_ids = [item.item_id for item in items]
+        self.item_codes: list[np.ndarray] = []
+        self.item_words: list[np.ndarray] = []
+        char_parts: list[tuple[np.ndarray, int]] = []
+        word_parts: list[tuple[np.ndarray, int]] = []
+        indexed = np.zeros(len(items), dtype=bool)
+        for k, item in enumerate(items):
+            form = MatchingForm.of(item.text)
+            self.item_codes.append(form.codes)
+            self.item_words.append(form.word_hashes())
+            grams = form.char_ngrams(char_ngram)
+            words = form.eojeol_ngrams(eojeol_ngram)
+            char_parts.append((grams, k))
+            word_parts.append((words, k))
+            indexed[k] = len(grams) > 0 or len(words) > 0
+        self.indexed = indexed
+        self.chars = _build_table(char_parts)
+        self.words = _build_table(word_parts)
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Per benchmark: items, and items long enough to be indexed."""
+        out = {}
+        for number, name in enumerate(self.benchmarks):
+            mine = self.item_benchmark == number
+            out[name] = {"items": int(mine.sum()), "items_indexed": int(self.indexed[mine].sum())}
+        return out
+
+    def match(self, text: str) -> Match | None:
+        """The first benchmark overlap of ``text`` (char n-grams first), or None."""
+        form = MatchingForm.of(text)
+        if self.char_ngram and len(form.codes) >= self.char_ngram:
+            hashes = form.char_ngrams(self.char_ngram)
+            for where in self.chars.candidates(hashes):
+                found = self._check_chars(form, hashes, int(where))
+                if found:
+                    return found
+        if self.eojeol_ngram and len(form.word_start) >= self.eojeol_ngram:
+            hashes = form.eojeol_ngrams(self.eojeol_ngram)
+            words = form.word_hashes()
+            for where in self.words.candidates(hashes):
+                found = self._check_words(form, words, hashes, int(where))
+                if found:
+                    return found
+        return None
+
+    def _item(self, item: int) -> tuple[str, str]:
+        return self.benchmarks[self.item_benchmark[item]], self.item_ids[item]
+
+    def _check_chars(self, form: MatchingForm, hashes: np.ndarray, k: int) -> Match | None:
+        n = self.char_ngram
+        for entry in self.chars.entries(hashes[k]):
+            item, pos = int(self.chars.items[entry]), int(self.chars.positions[entry])
+            codes = self.item_codes[item]
+            if not np.array_equal(codes[pos : pos + n], form.codes[k : k + n]):
+                continue  # a hash collision
+            # extend the shared run both ways, code by code
+            before = 0
+            while k - before > 0 and pos - before > 0:
+                if codes[pos - before - 1] != form.codes[k - before - 1]:
+                    break
+                before += 1
+            after = n
+            while k + after < len(form.codes) and pos + after < len(codes):
+                if codes[pos + after] != form.codes[k + after]:
+                    break
+                after += 1
+            start, end = form.span(k - before, k + after - 1)
+            return Match(*self._item(item), start, end, "char")
+        return None
+
+    def _check_words(
+        self, form: MatchingForm, words: np.ndarray, hashes: np.ndarray, k: int
+    ) -> Match | None:
+        n = self.eojeol_ngram
+        for entry in self.words.entries(hashes[k]):
+            item, pos = int(self.words.items[entry]), int(self.words.positions[entry])
+            theirs = self.item_words[item]
+            if not np.array_equal(theirs[pos : pos + n], words[k : k + n]):
+                continue
+            after = n
+            while k + after < len(words) and pos + after < len(theirs):
+                if theirs[pos + after] != words[k + after]:
+                    break
+                after += 1
+            first = int(form.word_start[k])
+            last = int(form.word_end[k + after - 1]) - 1
+            start, end = form.span(first, last)
+            return Match(*self._item(item), start, end, "eojeol")
+        return None
+
+
+def _build_table(parts: list[tuple[np.ndarray, int]]) -> _Table:
+    sizes = [len(h) for h, _ in parts]
+    if not sum(sizes):
+        empty = np.zeros(0, dtype=np.uint64)
+        return _Table(empty, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32))
+    hashes = np.concatenate([h for h, _ in parts])
+    items = np.repeat(np.array([k for _, k in parts], dtype=np.int32), sizes)
+    positions = np.concatenate([np.arange(s, dtype=np.int32) for s in sizes])
+    return _Table(hashes, items, positions)
+
+
+def build_index(config: DecontaminateConfig) -> BenchmarkIndex:
+    """The index of the configured benchmarks (raises :class:`BenchmarkError`)."""
+    items = load_benchmarks(config.paths, config.fields, config.id_field)
+    return BenchmarkIndex(items, config.char_ngram, config.eojeol_ngram)
+
+
+def decontaminate_document(doc: dict[str, Any], index: BenchmarkIndex) -> dict[str, Any] | Drop:
+    """The document, or a :class:`Drop` naming the benchmark item it overlaps and the span."""
+    found = index.match(doc["text"])
+    if found is None:
+        return doc
+    return Drop(REASON, found.detail(doc["text"]))
+
+
+def overlap_of(detail: str) -> tuple[str, str]:
+    """(benchmark, item id) of a rejected row's detail."""
+    parsed = json.loads(detail)
+    return parsed["benchmark"], parsed["item"]
