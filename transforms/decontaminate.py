@@ -202,7 +202,7 @@ def _records(path: str) -> Iterator[dict[str, Any]]:
             for number, line in enumerate(stream, 1):
                 if line.strip():
                     try:
-                        record = json.loads(line)
+                        record = json.loads(line, strict=False)
                     except ValueError as err:
                         raise BenchmarkError(f"{path}:{number}: not a JSON line ({err})") from err
                     if isinstance(record, dict):
