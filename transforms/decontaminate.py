@@ -431,7 +431,7 @@ class BenchmarkIndex:
         indexed = np.zeros(len(items), dtype=bool)
         for k, item in enumerate(items):
             form = MatchingForm.of(item.text)
-            self.item_codes.append(form.codes)
+            self.item_codes.append(form.codes.astype(np.uint16))  # BMP code points
             self.item_words.append(form.word_hashes())
             grams = form.char_ngrams(char_ngram)
             words = form.eojeol_ngrams(eojeol_ngram)
