@@ -21,7 +21,7 @@ from pipeline.config import KprepConfig
 from runners.options import describe_runner, graph_only, make_pipeline
 from runners.paths import spill_directory
 from transforms.clean import clean_text, filter_document, scrub_rejected
-from transforms.decontaminate import BenchmarkIndex, build_index, overlap_of
+from transforms.decontaminate import benchmark_totals, overlap_of
 from transforms.files import clear_parquet, count_rows, expand_patterns, read_columns, read_json
 from transforms.layout import RunLayout, load_stats, record_stage_stats
 from transforms.read import TRUNCATED_FILE, UNREADABLE_FILE
@@ -217,8 +217,7 @@ def load_benchmark_totals(config: KprepConfig) -> dict[str, dict[str, int]] | No
     file fail at once with a message naming it (BenchmarkError)."""
     if not config.decontaminate.enabled:
         return None
-    index: BenchmarkIndex = build_index(config.decontaminate)
-    totals = index.totals()
+    totals = benchmark_totals(config.decontaminate)
     log.info(
         "decontaminate: %s",
         ", ".join(

@@ -19,6 +19,7 @@ from transforms.decontaminate import (
     BenchmarkItem,
     DecontaminateConfig,
     MatchingForm,
+    benchmark_totals,
     build_index,
     decontaminate_document,
     load_benchmarks,
@@ -207,6 +208,13 @@ def test_the_beam_step_reads_the_index_as_a_side_input(tmp_path):
     )
     pipeline.run().wait_until_finish()
     assert build_index(config).totals() == {"kobest_copa": {"items": 1, "items_indexed": 1}}
+
+
+@pytest.mark.parametrize("char_ngram, eojeol_ngram", [(50, 0), (0, 8), (200, 8), (30, 0)])
+def test_benchmark_totals_agree_with_the_index(tmp_path, char_ngram, eojeol_ngram):
+    paths = [str(p) for p in write_benchmarks(tmp_path).values()]
+    config = DecontaminateConfig(paths=paths, char_ngram=char_ngram, eojeol_ngram=eojeol_ngram)
+    assert benchmark_totals(config) == build_index(config).totals()
 
 
 def passing_sample_texts(count: int) -> list[str]:

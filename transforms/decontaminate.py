@@ -29,7 +29,7 @@ import json
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -241,10 +241,14 @@ def load_benchmarks(
 # --- the matching form and its hashes -----------------------------------------------------------
 
 
+_BEYOND_BMP = 0x10000  # every code point past the BMP looks up this entry: not kept, no space
+
+
 def _fold_table() -> tuple[np.ndarray, np.ndarray]:
-    """For every BMP code point: its folded code point, and whether it is kept (letter/digit)."""
-    fold = np.zeros(0x10000, dtype=np.uint64)
-    space = np.zeros(0x10000, dtype=bool)
+    """For every BMP code point: its folded code point, 0 where it is not kept (not a letter or
+    digit); and whether it is whitespace."""
+    fold = np.zeros(_BEYOND_BMP + 1, dtype=np.uint64)
+    space = np.zeros(_BEYOND_BMP + 1, dtype=bool)
     for cp in range(0x10000):
         ch = chr(cp)
         if ch.isspace():
@@ -290,32 +294,44 @@ _CHAR_POWERS = _Powers(_BASE)
 _WORD_POWERS = _Powers(_WORD_BASE)
 
 
-@dataclass
 class MatchingForm:
     """A text's letters and digits, folded (``codes``), where each is in the text (``at``), and
-    its words: the index in ``codes`` where each starts and ends, and a hash of each."""
+    its words (computed when asked for): the index in ``codes`` where each starts and ends."""
 
-    codes: np.ndarray
-    at: np.ndarray
-    word_start: np.ndarray
-    word_end: np.ndarray
-    prefix: np.ndarray = field(repr=False)  # polynomial prefix sums of codes
+    def __init__(self, text: str):
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        self._bmp = np.minimum(cps, _BEYOND_BMP)
+        folded = _FOLD[self._bmp]
+        self.at = np.flatnonzero(folded)
+        self.codes = folded[self.at]
+        up, _ = _CHAR_POWERS.get(len(self.codes) + 1)
+        self.prefix = np.zeros(len(self.codes) + 1, dtype=np.uint64)  # polynomial prefix sums
+        np.cumsum(self.codes * up[: len(self.codes)], out=self.prefix[1:])
+        self._words: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of(cls, text: str) -> MatchingForm:
-        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        bmp = np.minimum(cps, 0xFFFF)
-        folded = np.where(cps <= 0xFFFF, _FOLD[bmp], 0)
-        at = np.flatnonzero(folded)
-        codes = folded[at]
-        # a word: kept characters with no whitespace between them
-        spaces_before = np.cumsum(_SPACE[bmp] & (cps <= 0xFFFF))[at] if len(at) else at
-        starts = np.flatnonzero(np.diff(spaces_before, prepend=-1)) if len(at) else at
-        ends = np.append(starts[1:], len(at)).astype(np.int64)
-        up, _ = _CHAR_POWERS.get(len(codes) + 1)
-        prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-        np.cumsum(codes * up[: len(codes)], out=prefix[1:])
-        return cls(codes, at, starts.astype(np.int64), ends, prefix)
+        return cls(text)
+
+    def _word_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._words is None:
+            # a word: kept characters with no whitespace between them
+            if len(self.at):
+                spaces_before = np.cumsum(_SPACE[self._bmp])[self.at]
+                starts = np.flatnonzero(np.diff(spaces_before, prepend=-1))
+            else:
+                starts = self.at
+            ends = np.append(starts[1:], len(self.at)).astype(np.int64)
+            self._words = (starts.astype(np.int64), ends)
+        return self._words
+
+    @property
+    def word_start(self) -> np.ndarray:
+        return self._word_bounds()[0]
+
+    @property
+    def word_end(self) -> np.ndarray:
+        return self._word_bounds()[1]
 
     def _window_hashes(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         _, down = _CHAR_POWERS.get(len(self.codes) + 1)
@@ -323,18 +339,21 @@ class MatchingForm:
 
     def char_ngrams(self, n: int) -> np.ndarray:
         """The hash of every window of n codes (window k: codes[k:k+n])."""
-        if n <= 0 or len(self.codes) < n:
+        count = len(self.codes) - n + 1
+        if n <= 0 or count <= 0:
             return np.zeros(0, dtype=np.uint64)
-        starts = np.arange(len(self.codes) - n + 1)
-        return self._window_hashes(starts, starts + n)
+        _, down = _CHAR_POWERS.get(len(self.codes) + 1)
+        return _mix((self.prefix[n:] - self.prefix[:count]) * down[:count])
 
     def word_hashes(self) -> np.ndarray:
         return self._window_hashes(self.word_start, self.word_end)
 
     def eojeol_ngrams(self, n: int) -> np.ndarray:
         """The hash of every run of n words (run k: words k..k+n-1)."""
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint64)
         words = self.word_hashes()
-        if n <= 0 or len(words) < n:
+        if len(words) < n:
             return np.zeros(0, dtype=np.uint64)
         up, down = _WORD_POWERS.get(len(words) + 1)
         prefix = np.zeros(len(words) + 1, dtype=np.uint64)
@@ -362,7 +381,14 @@ class _Table:
         self.shift = np.uint64(64 - (bits.bit_length() - 1))
         self.bloom = np.zeros(bits // 8, dtype=np.uint8)
         for key in self._keys(self.hashes):
-            np.bitwise_or.at(self.bloom, key >> 3, (1 << (key & 7)).astype(np.uint8))
+            key = np.sort(key)
+            key = key[
+                np.diff(key, prepend=-1) != 0
+            ]  # distinct bits: their sum per byte is their OR
+            if len(key):
+                first = np.flatnonzero(np.diff(key >> 3, prepend=-1))
+                values = np.add.reduceat((1 << (key & 7)).astype(np.int64), first)
+                self.bloom[key[first] >> 3] |= values.astype(np.uint8)
 
     def _keys(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (
@@ -432,7 +458,7 @@ class BenchmarkIndex:
         for k, item in enumerate(items):
             form = MatchingForm.of(item.text)
             self.item_codes.append(form.codes.astype(np.uint16))  # BMP code points
-            self.item_words.append(form.word_hashes())
+            self.item_words.append(form.word_hashes() if eojeol_ngram else form.codes[:0])
             grams = form.char_ngrams(char_ngram)
             words = form.eojeol_ngrams(eojeol_ngram)
             char_parts.append((grams, k))
@@ -523,6 +549,22 @@ def _build_table(parts: list[tuple[np.ndarray, int]]) -> _Table:
     items = np.repeat(np.array([k for _, k in parts], dtype=np.int32), sizes)
     positions = np.concatenate([np.arange(s, dtype=np.int32) for s in sizes])
     return _Table(hashes, items, positions)
+
+
+def benchmark_totals(config: DecontaminateConfig) -> dict[str, dict[str, int]]:
+    """What :meth:`BenchmarkIndex.totals` says of the configured benchmarks, without building
+    the index (the launching process checks the files and counts; a worker builds the index).
+    Raises :class:`BenchmarkError`."""
+    totals: dict[str, dict[str, int]] = {}
+    for item in load_benchmarks(config.paths, config.fields, config.id_field):
+        form = MatchingForm(item.text)
+        indexed = bool(config.char_ngram) and len(form.codes) >= config.char_ngram
+        if config.eojeol_ngram and not indexed:
+            indexed = len(form.word_start) >= config.eojeol_ngram
+        counts = totals.setdefault(item.benchmark, {"items": 0, "items_indexed": 0})
+        counts["items"] += 1
+        counts["items_indexed"] += indexed
+    return dict(sorted(totals.items()))
 
 
 def build_index(config: DecontaminateConfig) -> BenchmarkIndex:
