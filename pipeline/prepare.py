@@ -21,7 +21,7 @@ from pipeline.config import KprepConfig
 from runners.options import describe_runner, graph_only, make_pipeline
 from runners.paths import spill_directory
 from transforms.clean import clean_text, filter_document, scrub_rejected
-from transforms.decontaminate import benchmark_totals, overlap_of
+from transforms.decontaminate import check_benchmarks, overlap_of
 from transforms.files import clear_parquet, count_rows, expand_patterns, read_columns, read_json
 from transforms.layout import RunLayout, load_stats, record_stage_stats
 from transforms.read import TRUNCATED_FILE, UNREADABLE_FILE
@@ -156,7 +156,8 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         input_bytes / 1e6,
         describe_runner(beam_args),
     )
-    benchmarks = load_benchmark_totals(config)
+    if config.decontaminate.enabled:  # a missing or unreadable file fails here, named
+        check_benchmarks(config.decontaminate.paths)
     pipeline = make_pipeline(beam_args, "prepare")
     if graph_only(beam_args):
         build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards)
@@ -203,34 +204,23 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
             f"{rejected_rows} rejected rows: {records_in - clean_rows - rejected_rows} "
             f"unaccounted. The per-stage counters are in {layout.stats_file}."
         )
-    if benchmarks is not None:
-        stats["decontamination"] = contamination_table(benchmarks, layout.rejected)
+    if config.decontaminate.enabled:
+        stats["decontamination"] = contamination_table(metrics, layout.rejected)
     record_stage_stats(out_dir, "prepare", stats)
     if config.prepare.strict and (problems := strict_problems(stats)):
         raise StrictCheckFailed("--strict: " + "\n".join(problems))
     return stats
 
 
-def load_benchmark_totals(config: KprepConfig) -> dict[str, dict[str, int]] | None:
-    """Per benchmark, its items and those long enough to be indexed; None when decontamination
-    is off. Reading the benchmarks here, before any pipeline starts, makes a missing or unreadable
-    file fail at once with a message naming it (BenchmarkError)."""
-    if not config.decontaminate.enabled:
-        return None
-    totals = benchmark_totals(config.decontaminate)
-    log.info(
-        "decontaminate: %s",
-        ", ".join(
-            f"{name} {t['items_indexed']:,} of {t['items']:,} items" for name, t in totals.items()
-        ),
-    )
-    return totals
-
-
-def contamination_table(
-    totals: dict[str, dict[str, int]], rejected_dir: str
-) -> dict[str, dict[str, int]]:
-    """Per benchmark: items, items indexed, items matched, training documents removed."""
+def contamination_table(metrics: dict[str, int], rejected_dir: str) -> dict[str, dict[str, int]]:
+    """Per benchmark: items, items indexed (counted when the index was built), items matched and
+    training documents removed (from the rejected rows)."""
+    totals: dict[str, dict[str, int]] = {}
+    for what in ("items", "items_indexed"):
+        prefix = f"decontaminate.{what}."
+        for name, value in metrics.items():
+            if name.startswith(prefix):
+                totals.setdefault(name[len(prefix) :], {})[what] = value
     cols = read_columns(rejected_dir, ["stage", "detail"])
     documents: Counter = Counter()
     matched: dict[str, set[str]] = {name: set() for name in totals}

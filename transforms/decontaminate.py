@@ -209,6 +209,27 @@ def _records(path: str) -> Iterator[dict[str, Any]]:
                         yield record
 
 
+def _checked_records(file: str) -> Iterator[dict[str, Any]]:
+    """The records of one benchmark file; any reader error becomes a :class:`BenchmarkError`."""
+    try:
+        yield from _records(file)
+    except BenchmarkError:
+        raise
+    except Exception as err:  # noqa: BLE001 - any reader error, said plainly
+        raise BenchmarkError(
+            f"benchmark file {file} could not be read ({type(err).__name__}: {err}); "
+            "--decontaminate takes JSONL, Parquet or `datasets` .arrow files"
+        ) from err
+
+
+def check_benchmarks(paths: Iterable[str]) -> None:
+    """Raise :class:`BenchmarkError` naming the first benchmark file that is missing or whose
+    first record cannot be read: the launching process checks, a worker reads them all."""
+    for path in paths:
+        for file in _files_of(path):
+            next(_checked_records(file), None)
+
+
 def load_benchmarks(
     paths: Iterable[str], fields: Iterable[str], id_field: str
 ) -> list[BenchmarkItem]:
@@ -220,21 +241,13 @@ def load_benchmarks(
         name = benchmark_name(path)
         for file in _files_of(path):
             prefix = os.path.relpath(file, path) + ":" if file != path else ""
-            try:
-                for position, record in enumerate(_records(file)):
-                    text = item_text(record, fields)
-                    if not text:
-                        continue
-                    given = record.get(id_field)
-                    item_id = str(given) if given is not None else f"{prefix}{position}"
-                    items.append(BenchmarkItem(name, item_id, unicodedata.normalize("NFC", text)))
-            except BenchmarkError:
-                raise
-            except Exception as err:  # noqa: BLE001 - any reader error, said plainly
-                raise BenchmarkError(
-                    f"benchmark file {file} could not be read ({type(err).__name__}: {err}); "
-                    "--decontaminate takes JSONL, Parquet or `datasets` .arrow files"
-                ) from err
+            for position, record in enumerate(_checked_records(file)):
+                text = item_text(record, fields)
+                if not text:
+                    continue
+                given = record.get(id_field)
+                item_id = str(given) if given is not None else f"{prefix}{position}"
+                items.append(BenchmarkItem(name, item_id, unicodedata.normalize("NFC", text)))
     return items
 
 
@@ -549,22 +562,6 @@ def _build_table(parts: list[tuple[np.ndarray, int]]) -> _Table:
     items = np.repeat(np.array([k for _, k in parts], dtype=np.int32), sizes)
     positions = np.concatenate([np.arange(s, dtype=np.int32) for s in sizes])
     return _Table(hashes, items, positions)
-
-
-def benchmark_totals(config: DecontaminateConfig) -> dict[str, dict[str, int]]:
-    """What :meth:`BenchmarkIndex.totals` says of the configured benchmarks, without building
-    the index (the launching process checks the files and counts; a worker builds the index).
-    Raises :class:`BenchmarkError`."""
-    totals: dict[str, dict[str, int]] = {}
-    for item in load_benchmarks(config.paths, config.fields, config.id_field):
-        form = MatchingForm(item.text)
-        indexed = bool(config.char_ngram) and len(form.codes) >= config.char_ngram
-        if config.eojeol_ngram and not indexed:
-            indexed = len(form.word_start) >= config.eojeol_ngram
-        counts = totals.setdefault(item.benchmark, {"items": 0, "items_indexed": 0})
-        counts["items"] += 1
-        counts["items_indexed"] += indexed
-    return dict(sorted(totals.items()))
 
 
 def build_index(config: DecontaminateConfig) -> BenchmarkIndex:

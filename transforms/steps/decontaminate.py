@@ -3,8 +3,9 @@ streams past it (transforms/decontaminate.py is the matching itself).
 
 The index is built once, by one worker, from the benchmark paths (a one-element PCollection, so
 the graph carries paths, not benchmark text), and reaches every worker as a singleton side
-input; each DoFn instance keeps the last index it was given, so a worker unpickles it once per
-bundle at most and matches every document against the same object.
+input. Building it counts ``decontaminate.items.<benchmark>`` and
+``decontaminate.items_indexed.<benchmark>``; matching counts ``decontaminate.kept``,
+``decontaminate.dropped.benchmark_overlap`` and ``decontaminate.benchmark.<benchmark>``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
 from transforms.decontaminate import (
     REASON,
@@ -20,7 +22,7 @@ from transforms.decontaminate import (
     build_index,
 )
 from transforms.records import Rejection
-from transforms.steps.stage import REJECTED, RejectingDoFn
+from transforms.steps.stage import METRICS_NAMESPACE, REJECTED, RejectingDoFn
 
 STAGE = "decontaminate"
 
@@ -38,6 +40,15 @@ class _Decontaminate(RejectingDoFn):
         yield self.reject(Rejection(doc["id"], REASON, found.detail(doc["text"]), doc["text"]))
 
 
+class _BuildIndex(beam.DoFn):
+    def process(self, config: DecontaminateConfig):
+        index = build_index(config)
+        for name, totals in index.totals().items():
+            for what, value in totals.items():
+                Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.{what}.{name}").inc(value)
+        yield index
+
+
 class Decontaminate(beam.PTransform):
     """Remove documents sharing a long n-gram with a benchmark item: (kept, rejected rows)."""
 
@@ -49,7 +60,7 @@ class Decontaminate(beam.PTransform):
         index = (
             docs.pipeline
             | "Benchmarks" >> beam.Create([self._config])
-            | "Index benchmarks" >> beam.Map(build_index)
+            | "Index benchmarks" >> beam.ParDo(_BuildIndex())
         )
         results = docs | "Match" >> beam.ParDo(
             _Decontaminate(), beam.pvalue.AsSingleton(index)
