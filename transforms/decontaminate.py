@@ -363,16 +363,7 @@ class MatchingForm:
 
     def eojeol_ngrams(self, n: int) -> np.ndarray:
         """The hash of every run of n words (run k: words k..k+n-1)."""
-        if n <= 0:
-            return np.zeros(0, dtype=np.uint64)
-        words = self.word_hashes()
-        if len(words) < n:
-            return np.zeros(0, dtype=np.uint64)
-        up, down = _WORD_POWERS.get(len(words) + 1)
-        prefix = np.zeros(len(words) + 1, dtype=np.uint64)
-        np.cumsum(words * up[: len(words)], out=prefix[1:])
-        starts = np.arange(len(words) - n + 1)
-        return _mix((prefix[starts + n] - prefix[starts]) * down[starts] + np.uint64(n))
+        return _word_ngrams(self.word_hashes(), n) if n > 0 else np.zeros(0, dtype=np.uint64)
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """Text offsets [start, end) from the code at ``first`` to the code at ``last``."""
@@ -383,25 +374,19 @@ class MatchingForm:
 
 
 class _Table:
-    """Sorted n-gram hashes with (item, position) of each, behind a two-bit Bloom filter."""
+    """Sorted n-gram hashes with the position of each (in the items' joined codes or words),
+    behind a two-bit Bloom filter."""
 
-    def __init__(self, hashes: np.ndarray, items: np.ndarray, positions: np.ndarray):
-        order = np.argsort(hashes, kind="stable")
+    def __init__(self, hashes: np.ndarray, positions: np.ndarray):
+        order = np.argsort(hashes)
         self.hashes = hashes[order]
-        self.items = items[order]
-        self.positions = positions[order]
+        self.positions = positions[order].astype(np.int32)
         bits = 1 << max(20, int(16 * max(1, len(hashes)) - 1).bit_length())
         self.shift = np.uint64(64 - (bits.bit_length() - 1))
-        self.bloom = np.zeros(bits // 8, dtype=np.uint8)
+        marks = np.zeros(bits, dtype=bool)
         for key in self._keys(self.hashes):
-            key = np.sort(key)
-            key = key[
-                np.diff(key, prepend=-1) != 0
-            ]  # distinct bits: their sum per byte is their OR
-            if len(key):
-                first = np.flatnonzero(np.diff(key >> 3, prepend=-1))
-                values = np.add.reduceat((1 << (key & 7)).astype(np.int64), first)
-                self.bloom[key[first] >> 3] |= values.astype(np.uint8)
+            marks[key] = True
+        self.bloom = np.packbits(marks, bitorder="little")  # bit i: byte i >> 3, bit i & 7
 
     def _keys(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (
@@ -410,7 +395,7 @@ class _Table:
         )
 
     def candidates(self, hashes: np.ndarray) -> np.ndarray:
-        """The positions of ``hashes`` that are in the table."""
+        """The indices of ``hashes`` that are in the table."""
         if not len(hashes) or not len(self.hashes):
             return np.zeros(0, dtype=np.int64)
         one, two = self._keys(hashes)
@@ -425,10 +410,10 @@ class _Table:
         where, found = where[inside], found[inside]
         return where[self.hashes[found] == hashes[where]]
 
-    def entries(self, value: np.uint64) -> range:
+    def positions_of(self, value: np.uint64) -> np.ndarray:
         lo = int(np.searchsorted(self.hashes, value, side="left"))
         hi = int(np.searchsorted(self.hashes, value, side="right"))
-        return range(lo, hi)
+        return self.positions[lo:hi]
 
 
 @dataclass(frozen=True)
@@ -453,33 +438,75 @@ class Match:
         )
 
 
-class BenchmarkIndex:
-    """The n-grams of every benchmark item; :meth:`match` finds a document's first overlap."""
+def _shared_run(ours: np.ndarray, k: int, theirs: np.ndarray, pos: int, lo: int, hi: int):
+    """The run of equal values around ours[k] == theirs[pos], theirs limited to [lo, hi):
+    (first index in ours, length)."""
+    before = 0
+    while k - before > 0 and pos - before > lo and ours[k - before - 1] == theirs[pos - before - 1]:
+        before += 1
+    after = 0
+    while k + after < len(ours) and pos + after < hi and ours[k + after] == theirs[pos + after]:
+        after += 1
+    return k - before, before + after
 
-    def __init__(self, items: list[BenchmarkItem], char_ngram: int, eojeol_ngram: int = 0):
+
+class BenchmarkIndex:
+    """The n-grams of every benchmark item; :meth:`match` finds a document's first overlap.
+
+    Character matching is exact for runs of ``char_ngram`` letters with a fraction of the
+    lookups: the index holds every window of ``w = char_ngram - stride + 1`` letters of every
+    item, and a document is looked up only at every ``stride``-th position. A shared run of at
+    least ``char_ngram`` letters covers ``stride`` consecutive window starts, so one of them is
+    looked up; a hit then counts only when the run of equal letters around it, extended both
+    ways, is at least ``char_ngram`` long.
+    """
+
+    def __init__(
+        self,
+        items: list[BenchmarkItem],
+        char_ngram: int,
+        eojeol_ngram: int = 0,
+        stride: int = 8,
+    ):
         self.char_ngram = char_ngram
         self.eojeol_ngram = eojeol_ngram
+        self.stride = max(1, min(stride, char_ngram))
+        self.window = char_ngram - self.stride + 1
         self.benchmarks = sorted({item.benchmark for item in items})
         number = {name: k for k, name in enumerate(self.benchmarks)}
         self.item_benchmark = np.array([number[i.benchmark] for i in items], dtype=np.int32)
         self.item_ids = [item.item_id for item in items]
-        self.item_codes: list[np.ndarray] = []
-        self.item_words: list[np.ndarray] = []
-        char_parts: list[tuple[np.ndarray, int]] = []
-        word_parts: list[tuple[np.ndarray, int]] = []
+        # All items as one text (a line break apart: no letter run or word crosses two items).
+        text_starts = np.cumsum([0] + [len(item.text) + 1 for item in items])
+        form = MatchingForm("\n".join(item.text for item in items))
+        self.codes = form.codes.astype(np.uint16)  # BMP code points
+        self.code_starts = np.searchsorted(form.at, text_starts).astype(np.int64)
+        letters = np.diff(self.code_starts)
         indexed = np.zeros(len(items), dtype=bool)
-        for k, item in enumerate(items):
-            form = MatchingForm.of(item.text)
-            self.item_codes.append(form.codes.astype(np.uint16))  # BMP code points
-            self.item_words.append(form.word_hashes() if eojeol_ngram else form.codes[:0])
-            grams = form.char_ngrams(char_ngram)
-            words = form.eojeol_ngrams(eojeol_ngram)
-            char_parts.append((grams, k))
-            word_parts.append((words, k))
-            indexed[k] = len(grams) > 0 or len(words) > 0
+        empty = np.zeros(0, dtype=np.uint64)
+        self.chars = _Table(empty, empty)
+        if char_ngram:
+            long_enough = letters >= char_ngram
+            indexed |= long_enough
+            hashes = form.char_ngrams(self.window)
+            starts = np.arange(len(hashes))
+            owner = np.searchsorted(self.code_starts, starts, side="right") - 1
+            keep = long_enough[owner] & (starts + self.window <= self.code_starts[owner + 1])
+            self.chars = _Table(hashes[keep], starts[keep])
+        self.words = _Table(empty, empty)
+        self.word_hashes = empty
+        self.word_starts = np.zeros(len(items) + 1, dtype=np.int64)
+        if eojeol_ngram:
+            self.word_hashes = form.word_hashes()
+            self.word_starts = np.searchsorted(form.word_start, self.code_starts)
+            words = np.diff(self.word_starts)
+            indexed |= words >= eojeol_ngram
+            hashes = _word_ngrams(self.word_hashes, eojeol_ngram)
+            starts = np.arange(len(hashes))
+            owner = np.searchsorted(self.word_starts, starts, side="right") - 1
+            keep = starts + eojeol_ngram <= self.word_starts[owner + 1]
+            self.words = _Table(hashes[keep], starts[keep])
         self.indexed = indexed
-        self.chars = _build_table(char_parts)
-        self.words = _build_table(word_parts)
 
     def totals(self) -> dict[str, dict[str, int]]:
         """Per benchmark: items, and items long enough to be indexed."""
@@ -493,16 +520,20 @@ class BenchmarkIndex:
         """The first benchmark overlap of ``text`` (char n-grams first), or None."""
         form = MatchingForm.of(text)
         if self.char_ngram and len(form.codes) >= self.char_ngram:
-            hashes = form.char_ngrams(self.char_ngram)
+            count = len(form.codes) - self.window + 1
+            starts = np.arange(0, count, self.stride)
+            _, down = _CHAR_POWERS.get(len(form.codes) + 1)
+            prefix = form.prefix
+            hashes = _mix((prefix[starts + self.window] - prefix[starts]) * down[starts])
             for where in self.chars.candidates(hashes):
-                found = self._check_chars(form, hashes, int(where))
+                found = self._check_chars(form, hashes[where], int(starts[where]))
                 if found:
                     return found
         if self.eojeol_ngram and len(form.word_start) >= self.eojeol_ngram:
-            hashes = form.eojeol_ngrams(self.eojeol_ngram)
             words = form.word_hashes()
+            hashes = _word_ngrams(words, self.eojeol_ngram)
             for where in self.words.candidates(hashes):
-                found = self._check_words(form, words, hashes, int(where))
+                found = self._check_words(form, words, hashes[where], int(where))
                 if found:
                     return found
         return None
@@ -510,58 +541,39 @@ class BenchmarkIndex:
     def _item(self, item: int) -> tuple[str, str]:
         return self.benchmarks[self.item_benchmark[item]], self.item_ids[item]
 
-    def _check_chars(self, form: MatchingForm, hashes: np.ndarray, k: int) -> Match | None:
-        n = self.char_ngram
-        for entry in self.chars.entries(hashes[k]):
-            item, pos = int(self.chars.items[entry]), int(self.chars.positions[entry])
-            codes = self.item_codes[item]
-            if not np.array_equal(codes[pos : pos + n], form.codes[k : k + n]):
-                continue  # a hash collision
-            # extend the shared run both ways, code by code
-            before = 0
-            while k - before > 0 and pos - before > 0:
-                if codes[pos - before - 1] != form.codes[k - before - 1]:
-                    break
-                before += 1
-            after = n
-            while k + after < len(form.codes) and pos + after < len(codes):
-                if codes[pos + after] != form.codes[k + after]:
-                    break
-                after += 1
-            start, end = form.span(k - before, k + after - 1)
-            return Match(*self._item(item), start, end, "char")
+    def _check_chars(self, form: MatchingForm, value: np.uint64, k: int) -> Match | None:
+        for pos in self.chars.positions_of(value):
+            item = int(np.searchsorted(self.code_starts, pos, side="right")) - 1
+            lo, hi = int(self.code_starts[item]), int(self.code_starts[item + 1])
+            first, length = _shared_run(form.codes, k, self.codes, int(pos), lo, hi)
+            if length >= self.char_ngram:  # (a hash collision gives a short run)
+                start, end = form.span(first, first + length - 1)
+                return Match(*self._item(item), start, end, "char")
         return None
 
     def _check_words(
-        self, form: MatchingForm, words: np.ndarray, hashes: np.ndarray, k: int
+        self, form: MatchingForm, words: np.ndarray, value: np.uint64, k: int
     ) -> Match | None:
-        n = self.eojeol_ngram
-        for entry in self.words.entries(hashes[k]):
-            item, pos = int(self.words.items[entry]), int(self.words.positions[entry])
-            theirs = self.item_words[item]
-            if not np.array_equal(theirs[pos : pos + n], words[k : k + n]):
-                continue
-            after = n
-            while k + after < len(words) and pos + after < len(theirs):
-                if theirs[pos + after] != words[k + after]:
-                    break
-                after += 1
-            first = int(form.word_start[k])
-            last = int(form.word_end[k + after - 1]) - 1
-            start, end = form.span(first, last)
-            return Match(*self._item(item), start, end, "eojeol")
+        for pos in self.words.positions_of(value):
+            item = int(np.searchsorted(self.word_starts, pos, side="right")) - 1
+            lo, hi = int(self.word_starts[item]), int(self.word_starts[item + 1])
+            first, length = _shared_run(words, k, self.word_hashes, int(pos), lo, hi)
+            if length >= self.eojeol_ngram:
+                last = int(form.word_end[first + length - 1]) - 1
+                start, end = form.span(int(form.word_start[first]), last)
+                return Match(*self._item(item), start, end, "eojeol")
         return None
 
 
-def _build_table(parts: list[tuple[np.ndarray, int]]) -> _Table:
-    sizes = [len(h) for h, _ in parts]
-    if not sum(sizes):
-        empty = np.zeros(0, dtype=np.uint64)
-        return _Table(empty, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32))
-    hashes = np.concatenate([h for h, _ in parts])
-    items = np.repeat(np.array([k for _, k in parts], dtype=np.int32), sizes)
-    positions = np.concatenate([np.arange(s, dtype=np.int32) for s in sizes])
-    return _Table(hashes, items, positions)
+def _word_ngrams(words: np.ndarray, n: int) -> np.ndarray:
+    """The hash of every run of n word hashes (run k: words k..k+n-1)."""
+    if n <= 0 or len(words) < n:
+        return np.zeros(0, dtype=np.uint64)
+    up, down = _WORD_POWERS.get(len(words) + 1)
+    prefix = np.zeros(len(words) + 1, dtype=np.uint64)
+    np.cumsum(words * up[: len(words)], out=prefix[1:])
+    count = len(words) - n + 1
+    return _mix((prefix[n:] - prefix[:count]) * down[:count] + np.uint64(n))
 
 
 def build_index(config: DecontaminateConfig) -> BenchmarkIndex:
