@@ -306,3 +306,32 @@ def test_a_missing_benchmark_file_stops_prepare_with_a_message(tmp_path, capsys)
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "kobest.jsonl not found" in err and "Traceback" not in err
+
+
+def test_every_shared_run_of_n_letters_is_found_wherever_it_lies():
+    """The index looks documents up at every stride-th position only: a run of exactly n shared
+    letters is found at every offset, and one of n - 1 letters at none."""
+    syllables = [chr(0xAC00 + 37 * k) for k in range(300)]  # one Hangul syllable per letter
+    item = "".join(syllables)
+    index = BenchmarkIndex([BenchmarkItem("b", "1", item)], char_ngram=50, stride=8)
+    for offset in range(0, 20):
+        for where in range(0, 240, 23):
+            doc = "abc" * offset + " " + item[where : where + 50] + " xyz"
+            found = index.match(doc)
+            assert found is not None and doc[found.start : found.end] == item[where : where + 50]
+            assert index.match("abc" * offset + item[where : where + 49] + " xyz") is None
+
+
+def test_the_index_is_the_same_built_in_chunks(monkeypatch):
+    import transforms.decontaminate as module
+
+    whole = BenchmarkIndex(items(), char_ngram=30, eojeol_ngram=6)
+    monkeypatch.setattr(module, "CHUNK_CHARS", 10)
+    chunked = BenchmarkIndex(items(), char_ngram=30, eojeol_ngram=6)
+    for name in ("codes", "code_starts", "word_hashes", "word_starts"):
+        assert getattr(whole, name).tolist() == getattr(chunked, name).tolist()
+    for table in ("chars", "words"):
+        one, two = getattr(whole, table), getattr(chunked, table)
+        assert one.hashes.tolist() == two.hashes.tolist()
+        assert one.positions.tolist() == two.positions.tolist()
+        assert one.bloom.tobytes() == two.bloom.tobytes()

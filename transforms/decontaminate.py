@@ -64,6 +64,7 @@ DEFAULT_FIELDS = [
     "D",
 ]
 
+CHUNK_CHARS = 1 << 20  # benchmark text hashed at a time while the index is built
 _BASE = np.uint64(0x9E3779B97F4A7C15)  # odd: invertible mod 2^64
 _WORD_BASE = np.uint64(0xC2B2AE3D27D4EB4F)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -383,10 +384,15 @@ class _Table:
         self.positions = positions[order].astype(np.int32)
         bits = 1 << max(20, int(16 * max(1, len(hashes)) - 1).bit_length())
         self.shift = np.uint64(64 - (bits.bit_length() - 1))
-        marks = np.zeros(bits, dtype=bool)
-        for key in self._keys(self.hashes):
-            marks[key] = True
-        self.bloom = np.packbits(marks, bitorder="little")  # bit i: byte i >> 3, bit i & 7
+        self.bloom = np.zeros(bits // 8, dtype=np.uint8)  # bit i: byte i >> 3, bit i & 7
+        keys = self._keys(self.hashes)
+        span = min(bits, 1 << 24)  # set as booleans a slice at a time, then packed
+        for first in range(0, bits, span):
+            marks = np.zeros(span, dtype=bool)
+            for key in keys:
+                inside = key[(key >= first) & (key < first + span)]
+                marks[inside - first] = True
+            self.bloom[first >> 3 : (first + span) >> 3] = np.packbits(marks, bitorder="little")
 
     def _keys(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (
@@ -476,36 +482,51 @@ class BenchmarkIndex:
         number = {name: k for k, name in enumerate(self.benchmarks)}
         self.item_benchmark = np.array([number[i.benchmark] for i in items], dtype=np.int32)
         self.item_ids = [item.item_id for item in items]
-        # All items as one text (a line break apart: no letter run or word crosses two items).
-        text_starts = np.cumsum([0] + [len(item.text) + 1 for item in items])
-        form = MatchingForm("\n".join(item.text for item in items))
-        self.codes = form.codes.astype(np.uint16)  # BMP code points
-        self.code_starts = np.searchsorted(form.at, text_starts).astype(np.int64)
-        letters = np.diff(self.code_starts)
+        parts: dict[str, list[np.ndarray]] = {
+            name: [] for name in ("codes", "starts", "chars", "at", "words", "word_starts")
+        }
+        char_hashes, char_positions, word_ngrams, word_positions = [], [], [], []
+        codes_before = words_before = 0
+        for chunk in _chunks(items, CHUNK_CHARS):  # a bounded amount of scratch memory
+            # The chunk's items as one text, a line break apart: no letter run or word crosses
+            # two items.
+            text_starts = np.cumsum([0] + [len(item.text) + 1 for item in chunk])
+            form = MatchingForm("\n".join(item.text for item in chunk))
+            code_starts = np.searchsorted(form.at, text_starts).astype(np.int64)
+            parts["codes"].append(form.codes.astype(np.uint16))  # BMP code points
+            parts["starts"].append(code_starts[:-1] + codes_before)
+            if char_ngram:
+                long_enough = np.diff(code_starts) >= char_ngram
+                hashes = form.char_ngrams(self.window)
+                starts = np.arange(len(hashes))
+                owner = np.searchsorted(code_starts, starts, side="right") - 1
+                keep = long_enough[owner] & (starts + self.window <= code_starts[owner + 1])
+                char_hashes.append(hashes[keep])
+                char_positions.append(starts[keep] + codes_before)
+            if eojeol_ngram:
+                words = form.word_hashes()
+                word_starts = np.searchsorted(form.word_start, code_starts)
+                parts["words"].append(words)
+                parts["word_starts"].append(word_starts[:-1] + words_before)
+                hashes = _word_ngrams(words, eojeol_ngram)
+                starts = np.arange(len(hashes))
+                owner = np.searchsorted(word_starts, starts, side="right") - 1
+                keep = starts + eojeol_ngram <= word_starts[owner + 1]
+                word_ngrams.append(hashes[keep])
+                word_positions.append(starts[keep] + words_before)
+                words_before += len(words)
+            codes_before += len(form.codes)
+        self.codes = _joined(parts["codes"], np.uint16)
+        self.code_starts = np.append(_joined(parts["starts"], np.int64), codes_before)
+        self.chars = _Table(_joined(char_hashes, np.uint64), _joined(char_positions, np.int64))
+        self.word_hashes = _joined(parts["words"], np.uint64)
+        self.word_starts = np.append(_joined(parts["word_starts"], np.int64), words_before)
+        self.words = _Table(_joined(word_ngrams, np.uint64), _joined(word_positions, np.int64))
         indexed = np.zeros(len(items), dtype=bool)
-        empty = np.zeros(0, dtype=np.uint64)
-        self.chars = _Table(empty, empty)
         if char_ngram:
-            long_enough = letters >= char_ngram
-            indexed |= long_enough
-            hashes = form.char_ngrams(self.window)
-            starts = np.arange(len(hashes))
-            owner = np.searchsorted(self.code_starts, starts, side="right") - 1
-            keep = long_enough[owner] & (starts + self.window <= self.code_starts[owner + 1])
-            self.chars = _Table(hashes[keep], starts[keep])
-        self.words = _Table(empty, empty)
-        self.word_hashes = empty
-        self.word_starts = np.zeros(len(items) + 1, dtype=np.int64)
+            indexed |= np.diff(self.code_starts) >= char_ngram
         if eojeol_ngram:
-            self.word_hashes = form.word_hashes()
-            self.word_starts = np.searchsorted(form.word_start, self.code_starts)
-            words = np.diff(self.word_starts)
-            indexed |= words >= eojeol_ngram
-            hashes = _word_ngrams(self.word_hashes, eojeol_ngram)
-            starts = np.arange(len(hashes))
-            owner = np.searchsorted(self.word_starts, starts, side="right") - 1
-            keep = starts + eojeol_ngram <= self.word_starts[owner + 1]
-            self.words = _Table(hashes[keep], starts[keep])
+            indexed |= np.diff(self.word_starts) >= eojeol_ngram
         self.indexed = indexed
 
     def totals(self) -> dict[str, dict[str, int]]:
@@ -563,6 +584,23 @@ class BenchmarkIndex:
                 start, end = form.span(int(form.word_start[first]), last)
                 return Match(*self._item(item), start, end, "eojeol")
         return None
+
+
+def _chunks(items: list[BenchmarkItem], chars: int) -> Iterator[list[BenchmarkItem]]:
+    chunk: list[BenchmarkItem] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += len(item.text)
+        if size >= chars:
+            yield chunk
+            chunk, size = [], 0
+    if chunk or not items:
+        yield chunk
+
+
+def _joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
 
 
 def _word_ngrams(words: np.ndarray, n: int) -> np.ndarray:
