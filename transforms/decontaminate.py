@@ -381,30 +381,29 @@ class _Table:
     def __init__(self, hashes: np.ndarray, positions: np.ndarray):
         order = np.argsort(hashes)
         self.hashes = hashes[order]
-        self.positions = positions[order].astype(np.int32)
+        self.positions = positions.astype(np.int32, copy=False)[order]
+        del order
         bits = 1 << max(20, int(16 * max(1, len(hashes)) - 1).bit_length())
         self.shift = np.uint64(64 - (bits.bit_length() - 1))
         self.bloom = np.zeros(bits // 8, dtype=np.uint8)  # bit i: byte i >> 3, bit i & 7
-        keys = self._keys(self.hashes)
         span = min(bits, 1 << 24)  # set as booleans a slice at a time, then packed
-        for first in range(0, bits, span):
-            marks = np.zeros(span, dtype=bool)
-            for key in keys:
-                inside = key[(key >= first) & (key < first + span)]
-                marks[inside - first] = True
-            self.bloom[first >> 3 : (first + span) >> 3] = np.packbits(marks, bitorder="little")
+        for key in self._keys(self.hashes):
+            for first in range(0, bits, span):
+                marks = np.zeros(span, dtype=bool)
+                marks[key[(key >= first) & (key < first + span)] - first] = True
+                self.bloom[first >> 3 : (first + span) >> 3] |= np.packbits(
+                    marks, bitorder="little"
+                )
 
-    def _keys(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return (
-            (hashes >> self.shift).astype(np.int64),
-            ((hashes * _MIX) >> self.shift).astype(np.int64),
-        )
+    def _keys(self, hashes: np.ndarray) -> Iterator[np.ndarray]:
+        yield (hashes >> self.shift).astype(np.int64)
+        yield ((hashes * _MIX) >> self.shift).astype(np.int64)
 
     def candidates(self, hashes: np.ndarray) -> np.ndarray:
         """The indices of ``hashes`` that are in the table."""
         if not len(hashes) or not len(self.hashes):
             return np.zeros(0, dtype=np.int64)
-        one, two = self._keys(hashes)
+        one, two = list(self._keys(hashes))
         maybe = (self.bloom[one >> 3] >> (one & 7).astype(np.uint8)) & (
             self.bloom[two >> 3] >> (two & 7).astype(np.uint8)
         )
@@ -502,7 +501,7 @@ class BenchmarkIndex:
                 owner = np.searchsorted(code_starts, starts, side="right") - 1
                 keep = long_enough[owner] & (starts + self.window <= code_starts[owner + 1])
                 char_hashes.append(hashes[keep])
-                char_positions.append(starts[keep] + codes_before)
+                char_positions.append((starts[keep] + codes_before).astype(np.int32))
             if eojeol_ngram:
                 words = form.word_hashes()
                 word_starts = np.searchsorted(form.word_start, code_starts)
@@ -513,15 +512,16 @@ class BenchmarkIndex:
                 owner = np.searchsorted(word_starts, starts, side="right") - 1
                 keep = starts + eojeol_ngram <= word_starts[owner + 1]
                 word_ngrams.append(hashes[keep])
-                word_positions.append(starts[keep] + words_before)
+                word_positions.append((starts[keep] + words_before).astype(np.int32))
                 words_before += len(words)
             codes_before += len(form.codes)
         self.codes = _joined(parts["codes"], np.uint16)
         self.code_starts = np.append(_joined(parts["starts"], np.int64), codes_before)
-        self.chars = _Table(_joined(char_hashes, np.uint64), _joined(char_positions, np.int64))
+        self.chars = _Table(_joined(char_hashes, np.uint64), _joined(char_positions, np.int32))
+        del char_hashes, char_positions
         self.word_hashes = _joined(parts["words"], np.uint64)
         self.word_starts = np.append(_joined(parts["word_starts"], np.int64), words_before)
-        self.words = _Table(_joined(word_ngrams, np.uint64), _joined(word_positions, np.int64))
+        self.words = _Table(_joined(word_ngrams, np.uint64), _joined(word_positions, np.int32))
         indexed = np.zeros(len(items), dtype=bool)
         if char_ngram:
             indexed |= np.diff(self.code_starts) >= char_ngram
@@ -600,7 +600,10 @@ def _chunks(items: list[BenchmarkItem], chars: int) -> Iterator[list[BenchmarkIt
 
 
 def _joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
-    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+    """The arrays concatenated; the list is emptied, so its parts can be freed."""
+    joined = np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+    arrays.clear()
+    return joined
 
 
 def _word_ngrams(words: np.ndarray, n: int) -> np.ndarray:
