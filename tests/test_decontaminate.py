@@ -335,3 +335,34 @@ def test_the_index_is_the_same_built_in_chunks(monkeypatch):
         assert one.hashes.tolist() == two.hashes.tolist()
         assert one.positions.tolist() == two.positions.tolist()
         assert one.bloom.tobytes() == two.bloom.tobytes()
+
+
+def test_prepare_s_fingerprint_follows_the_benchmarks_and_is_unchanged_without_them(tmp_path):
+    import dataclasses
+
+    from pipeline.config import KprepConfig
+    from pipeline.stages import RUN_STAGES, RunPlan
+    from transforms.layout import RunLayout
+
+    def fingerprint(config):
+        plan = RunPlan(config, RunLayout(str(tmp_path)), [], "", False, True)
+        return RUN_STAGES[0].fingerprint(plan, None)
+
+    config = KprepConfig()
+    config.input = dataclasses.replace(config.input, patterns=[str(SAMPLE)])
+    without = fingerprint(config)
+    paths = write_benchmarks(tmp_path)
+    config.decontaminate = DecontaminateConfig(paths=[str(paths["jsonl"])])
+    first = fingerprint(config)
+    paths["jsonl"].write_text(paths["jsonl"].read_text() + '{"id": "c2", "premise": "더"}\n')
+    assert len({without, first, fingerprint(config)}) == 3
+    from pipeline import resume
+
+    old = resume.fingerprint(
+        [(str(SAMPLE), SAMPLE.stat().st_size)],
+        config.input,
+        config.prepare,
+        config.pii,
+        config.dedupe,
+    )
+    assert without == old  # runs without --decontaminate are not rerun after this change

@@ -223,6 +223,16 @@ def _checked_records(file: str) -> Iterator[dict[str, Any]]:
         ) from err
 
 
+def benchmark_files(paths: Iterable[str]) -> list[tuple[str, int]]:
+    """(file, size) of every benchmark file, for the prepare stage's fingerprint: a changed
+    benchmark reruns prepare."""
+    found = []
+    for path in paths:
+        for file in _files_of(path):
+            found.append((file, FileSystems.match([file])[0].metadata_list[0].size_in_bytes))
+    return found
+
+
 def check_benchmarks(paths: Iterable[str]) -> None:
     """Raise :class:`BenchmarkError` naming the first benchmark file that is missing or whose
     first record cannot be read: the launching process checks, a worker reads them all."""
