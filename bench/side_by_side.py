@@ -6,7 +6,12 @@ Each revision is exported (``git archive``) to a directory of its own and run fr
 subprocess (``python -c "from pipeline.cli import entry; entry()" prepare ...``) with the same
 interpreter, so only the code differs; ``WORKTREE`` means the checkout as it is, uncommitted
 changes included. Runs alternate (before, after, before, ...) so that load on a noisy machine
-falls on both. Prints the median of each figure and the after/before ratios, and whether the two
+falls on both. ``--before-args``/``--after-args`` add kprep flags to one side only, to compare
+an option on and off with the same code:
+
+    .venv/bin/python bench/side_by_side.py --before WORKTREE --corpus DIR \
+        --after-args="--decontaminate /tmp/bench-items/a.jsonl,/tmp/bench-items/b.jsonl"
+ Prints the median of each figure and the after/before ratios, and whether the two
 wrote the same number of clean and rejected rows.
 """
 
@@ -71,8 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--beam", default="--direct_running_mode=in_memory", help="Beam flags, space-separated"
     )
+    parser.add_argument("--before-args", default="", help="kprep flags for before only")
+    parser.add_argument("--after-args", default="", help="kprep flags for after only")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}\ncorpus: {args.corpus}\nbeam: {args.beam}", flush=True)
+    for side in ("before", "after"):
+        if getattr(args, f"{side}_args"):
+            print(f"{side} only: {getattr(args, f'{side}_args')}", flush=True)
     results: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kprep-sbs-") as tmp:
@@ -86,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
                 result = attempt(
                     f"{side} run {run + 1}",
                     lambda side=side: run_prepare(
-                        code[side], args.corpus, work / f"out-{side}", args.beam.split()
+                        code[side],
+                        args.corpus,
+                        work / f"out-{side}",
+                        args.beam.split() + getattr(args, f"{side}_args").split(),
                     ),
                     failures,
                 )
@@ -104,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     for side, figures in medians.items():
         print(
             f"{side:<8}{figures['wall_s']:>10.1f}{figures['cpu_s']:>10.1f}"
-            f"{figures['peak_mb']:>10,.0f}   {getattr(args, side)}"
+            f"{figures['peak_mb']:>10,.0f}   {getattr(args, side)} {getattr(args, f'{side}_args')}"
         )
     ratios = {k: medians["after"][k] / medians["before"][k] for k in medians["after"]}
     print(

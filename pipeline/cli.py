@@ -38,11 +38,12 @@ COMMAND_OPTIONS: dict[str, dict[str, Collection[str] | None]] = {
         "input": ALL,
         "prepare": ALL,
         "dedupe": ALL,
+        "decontaminate": ALL,
         "tokenizer": TOKENIZER_TRAINING,
         "shards": ALL,
         "train": ("preset", "max_steps"),
     },
-    "prepare": {"input": ALL, "prepare": ALL, "dedupe": ALL},
+    "prepare": {"input": ALL, "prepare": ALL, "dedupe": ALL, "decontaminate": ALL},
     "train-tokenizer": {"tokenizer": TOKENIZER_TRAINING},
     "tokenizer-report": {"tokenizer": ALL},
     "tokenize": {"shards": ALL},
@@ -174,6 +175,9 @@ def resolve_paths(args: argparse.Namespace, config: KprepConfig, beam_args: list
             setattr(args, flag, absolute_path(getattr(args, flag)))
     if patterns:
         config.input = dataclasses.replace(config.input, patterns=resolved[: len(patterns)])
+    if config.decontaminate.paths and args.command in ("run", "prepare"):  # workers read them
+        benchmarks = worker_paths(config.decontaminate.paths, beam_args)
+        config.decontaminate = dataclasses.replace(config.decontaminate, paths=benchmarks)
     if config.tokenizer.compare_to:
         compare_to = absolute_path(config.tokenizer.compare_to)
         config.tokenizer = dataclasses.replace(config.tokenizer, compare_to=compare_to)
@@ -317,10 +321,12 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from runners.local import RunnerError
     from trainer.benchmarks import BenchmarkError
     from trainer.launch import TrainingFailed
+    from transforms.decontaminate import BenchmarkError
     from transforms.files import InputError
 
     return (
         ConfigError,
+        BenchmarkError,
         InputError,
         RunnerError,
         TokenizerError,

@@ -15,6 +15,7 @@ from typing import Any
 from tokenizer_training.config import TokenizerTrainingConfig
 from trainer.config import TrainConfig
 from transforms.config_flags import ConfigError, load_config_file, merged, nested, option
+from transforms.decontaminate import DecontaminateConfig
 from transforms.dedupe import DedupeConfig
 from transforms.filters.base import FilterConfig
 from transforms.mixing import MixingError, parse_schedule, parse_weights
@@ -102,6 +103,7 @@ class KprepConfig:
     prepare: PrepareConfig = field(default_factory=PrepareConfig)
     pii: PiiConfig = field(default_factory=PiiConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
+    decontaminate: DecontaminateConfig = field(default_factory=DecontaminateConfig)
     tokenizer: TokenizerTrainingConfig = field(default_factory=TokenizerTrainingConfig)
     shards: ShardsConfig = field(default_factory=ShardsConfig)
     train: TrainConfig = field(default_factory=TrainConfig)

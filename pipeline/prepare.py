@@ -1,7 +1,7 @@
 """``kprep prepare``: raw files -> clean/ and rejected/ Parquet.
 
-Read -> Normalise -> Remove repeated lines -> Filter -> Mask PII -> Exact dedupe -> Write
-  \\________ rejected rows of every stage (PII-scrubbed) ____________________________/-> Write
+Read -> Normalise -> Remove repeated lines -> Filter -> [Decontaminate] -> Mask PII -> Dedupe
+  -> Write; the rejected rows of every stage (PII-scrubbed) -> Write
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from pipeline.config import KprepConfig
 from runners.options import describe_runner, graph_only, make_pipeline
 from runners.paths import spill_directory
 from transforms.clean import clean_text, filter_document, scrub_rejected
+from transforms.decontaminate import check_benchmarks, overlap_of
 from transforms.files import clear_parquet, count_rows, expand_patterns, read_columns, read_json
 from transforms.layout import RunLayout, load_stats, record_stage_stats
 from transforms.read import TRUNCATED_FILE, UNREADABLE_FILE
 from transforms.records import CLEAN_SCHEMA, REJECTED_SCHEMA
+from transforms.steps.decontaminate import Decontaminate
 from transforms.steps.dedupe import Deduplicate
 from transforms.steps.io import ReadDocuments, WriteSortedParquet, WriteTotals
 from transforms.steps.line_dedupe import RemoveRepeatedLines
@@ -106,17 +108,20 @@ def build_prepare(
     docs, filter_rejects = docs | "Filter" >> DocStep(
         "filter", partial(filter_document, config=config.prepare.filters)
     )
+    stage_rejects = [("read", read_rejects), ("filter", filter_rejects)]
+    if config.decontaminate.enabled:
+        # After the filters (they are cheaper, and every document they drop is one less to
+        # match) and before dedupe, so a contaminated document never becomes the keeper of a
+        # duplicate cluster whose clean copies would then be dropped as its duplicates.
+        docs, decontaminate_rejects = docs | "Decontaminate" >> Decontaminate(config.decontaminate)
+        stage_rejects.append(("decontaminate", decontaminate_rejects))
     docs = docs | "Mask PII" >> MaskPii(config.pii.tokens)
     docs, dedupe_rejects = docs | "Deduplicate" >> Deduplicate(config.dedupe, spill)
     _ = docs | "Write clean" >> WriteSortedParquet(layout.clean, CLEAN_SCHEMA, shards, spill=spill)
     scrub = beam.Map(scrub_rejected, tokens=config.pii.tokens)
     rejected = tuple(
         rows | f"Scrub {stage} rejects" >> scrub
-        for stage, rows in (
-            ("read", read_rejects),
-            ("filter", filter_rejects),
-            ("dedupe", dedupe_rejects),
-        )
+        for stage, rows in (*stage_rejects, ("dedupe", dedupe_rejects))
     )
     _ = rejected | "Write rejected" >> WriteSortedParquet(
         layout.rejected, REJECTED_SCHEMA, max(1, shards // 4), spill=spill
@@ -151,6 +156,8 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
         input_bytes / 1e6,
         describe_runner(beam_args),
     )
+    if config.decontaminate.enabled:  # a missing or unreadable file fails here, named
+        check_benchmarks(config.decontaminate.paths)
     pipeline = make_pipeline(beam_args, "prepare")
     if graph_only(beam_args):
         build_prepare(pipeline, config, [path for path, _ in files], out_dir, shards)
@@ -197,10 +204,39 @@ def run_prepare(config: KprepConfig, out_dir: str, beam_args: list[str]) -> dict
             f"{rejected_rows} rejected rows: {records_in - clean_rows - rejected_rows} "
             f"unaccounted. The per-stage counters are in {layout.stats_file}."
         )
+    if config.decontaminate.enabled:
+        stats["decontamination"] = contamination_table(metrics, layout.rejected)
     record_stage_stats(out_dir, "prepare", stats)
     if config.prepare.strict and (problems := strict_problems(stats)):
         raise StrictCheckFailed("--strict: " + "\n".join(problems))
     return stats
+
+
+def contamination_table(metrics: dict[str, int], rejected_dir: str) -> dict[str, dict[str, int]]:
+    """Per benchmark: items, items indexed (counted when the index was built), items matched and
+    training documents removed (from the rejected rows)."""
+    totals: dict[str, dict[str, int]] = {}
+    for what in ("items", "items_indexed"):
+        prefix = f"decontaminate.{what}."
+        for name, value in metrics.items():
+            if name.startswith(prefix):
+                totals.setdefault(name[len(prefix) :], {})[what] = value
+    cols = read_columns(rejected_dir, ["stage", "detail"])
+    documents: Counter = Counter()
+    matched: dict[str, set[str]] = {name: set() for name in totals}
+    for stage, detail in zip(cols["stage"], cols["detail"], strict=True):
+        if stage == "decontaminate":
+            benchmark, item = overlap_of(detail)
+            documents[benchmark] += 1
+            matched.setdefault(benchmark, set()).add(item)
+    return {
+        name: {
+            **totals.get(name, {}),
+            "items_matched": len(matched[name]),
+            "documents_removed": documents[name],
+        }
+        for name in sorted(matched)
+    }
 
 
 def strict_problems(stats: dict[str, Any]) -> list[str]:

@@ -30,7 +30,12 @@ from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS, PII_REGISTRY
 
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
-PRE_CLEAN_STAGES = ("read", "filter", "dedupe")  # the prepare stages that reject, in order
+PRE_CLEAN_STAGES = (
+    "read",
+    "filter",
+    "decontaminate",
+    "dedupe",
+)  # the prepare stages that reject, in order
 TIMED_STAGES = ("prepare", "train_tokenizer", "tokenize", "train")
 EXAMPLES_PER_KIND = 3
 EXAMPLE_CONTEXT = 40  # characters shown each side of a masked number
@@ -503,6 +508,9 @@ def sections(facts: RunFacts) -> list[tuple[str, str, list[str], list[tuple], st
         )
         header = ["language", "clean documents", "rejected documents"]
         out.append(("language", "Language", header, language_rows(facts), note))
+    contamination = contamination_section(facts)
+    if contamination:
+        out.append(contamination)
     if facts.cluster_sizes:
         dedupe = {r: n for (s, r), (n, _) in facts.rejected.items() if s == "dedupe"}
         rows = [("removed as " + r, _fmt(n)) for r, n in sorted(dedupe.items())]
@@ -595,6 +603,40 @@ def evaluation_sections(evaluation: dict[str, Any]) -> list[tuple[str, str, list
         )
         out.append(("benchmarks", "Benchmarks", header, rows, note))
     return out
+
+
+def contamination_section(facts: RunFacts) -> tuple[str, str, list[str], list[tuple], str] | None:
+    """The per-benchmark contamination table of a run with --decontaminate, else None."""
+    prepare = facts.stats.get("prepare", {})
+    table = prepare.get("decontamination")
+    if table is None:
+        return None
+    rows = [
+        (
+            name,
+            _fmt(t.get("items")),
+            _fmt(t.get("items_indexed")),
+            _fmt(t["items_matched"]),
+            _fmt(t["documents_removed"]),
+        )
+        for name, t in table.items()
+    ]
+    header = ["benchmark", "items", "items indexed", "items matched", "documents removed"]
+    settings = (facts.config or {}).get("decontaminate", {})
+    note = (
+        "Training documents sharing "
+        + " or ".join(
+            text
+            for text in (
+                settings.get("char_ngram") and f"{settings['char_ngram']} letters/digits in a row",
+                settings.get("eojeol_ngram") and f"{settings['eojeol_ngram']} words in a row",
+            )
+            if text
+        )
+        + " with a benchmark item (spacing and punctuation ignored) were removed; items shorter "
+        "than that are not indexed. rejected/ rows of stage decontaminate name the item and span."
+    )
+    return ("contamination", "Benchmark contamination", header, rows, note)
 
 
 def _with_copies(cluster_sizes: Counter) -> int:

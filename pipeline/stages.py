@@ -24,6 +24,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline import resume
 from pipeline.config import KprepConfig
 from runners.options import graph_only
+from transforms.decontaminate import benchmark_files
 from transforms.files import expand_patterns, write_json
 from transforms.layout import RunLayout, record_stage_stats, tokenizer_json
 
@@ -168,6 +169,13 @@ def _given_tokenizer_sha(plan: RunPlan) -> str | None:
         return hashlib.sha256(handle.read()).hexdigest()
 
 
+def _decontamination(plan: RunPlan) -> tuple[Any, ...]:
+    """What prepare's fingerprint adds with --decontaminate: the settings and the benchmark
+    files (nothing without it, so runs without it keep their fingerprints)."""
+    config = plan.config.decontaminate
+    return (config, benchmark_files(config.paths)) if config.enabled else ()
+
+
 RUN_STAGES = (
     Stage(
         "prepare",
@@ -177,6 +185,7 @@ RUN_STAGES = (
             plan.config.prepare,
             plan.config.pii,
             plan.config.dedupe,
+            *_decontamination(plan),
         ),
         lambda plan, _: prepare(plan.config, plan.layout.root, plan.beam_args),
     ),

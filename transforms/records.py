@@ -15,7 +15,7 @@ import pyarrow as pa
 from transforms.langid import Language
 from transforms.pii import PII_KINDS
 
-STAGES = ("read", "filter", "dedupe", "tokenize")  # the stages that reject records
+STAGES = ("read", "filter", "decontaminate", "dedupe", "tokenize")  # the stages that reject records
 
 # One field per PII kind, in the registry's row order (transforms/pii.py).
 PII_COUNTS_TYPE = pa.struct([(kind, pa.int32()) for kind in PII_KINDS])

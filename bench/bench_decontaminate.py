@@ -1,0 +1,156 @@
+"""Decontamination against planted overlaps: found, missed and false removals for several n, then
+one real ``kprep prepare --decontaminate`` run with the defaults.
+
+    .venv/bin/python bench/make_contamination_corpus.py --out /tmp/contamination
+    .venv/bin/python bench/bench_decontaminate.py --corpus /tmp/contamination
+
+For each n (character n-grams, then eojeol n-grams) the pure index (transforms/decontaminate.py)
+matches every document of the corpus; the table gives, per kind of document, the share removed
+(planted overlaps should be 100%, near misses and clean documents 0%), whether each removal named
+the planted item, the share of benchmark items long enough to be indexed, and the matching speed.
+Unplanted removals are printed with their span, so one can see whether the text really is shared.
+The pipeline run then checks the same labels end to end (documents that the quality filters or
+dedupe drop first are listed apart: decontamination never sees them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from transforms.decontaminate import (  # noqa: E402
+    BenchmarkIndex,
+    DecontaminateConfig,
+    load_benchmarks,
+    overlap_of,
+)
+
+PLANTED = ("exact", "spacing", "partial")
+NEAR = ("near_short", "near_reworded", "clean")
+CHAR_NS = (13, 20, 25, 30, 40, 50, 64)
+EOJEOL_NS = (5, 8, 10, 13)
+
+
+def evaluate(index: BenchmarkIndex, docs: list[dict], labels: dict[str, dict]) -> dict:
+    removed: Counter = Counter()
+    right_item: Counter = Counter()
+    examples = []
+    started = time.process_time()
+    for doc in docs:
+        found = index.match(doc["text"])
+        if found is None:
+            continue
+        label = labels[doc["id"]]
+        removed[label["kind"]] += 1
+        if found.item_id == label["item"]:
+            right_item[label["kind"]] += 1
+        elif label["kind"] in NEAR and len(examples) < 3:
+            span = doc["text"][found.start : found.end]
+            examples.append(f"{doc['id']} ({label['kind']}): {span!r}")
+    cpu = time.process_time() - started
+    totals = index.totals()
+    indexed = sum(t["items_indexed"] for t in totals.values())
+    items = sum(t["items"] for t in totals.values())
+    mb = sum(len(doc["text"].encode()) for doc in docs) / 1e6
+    return {
+        "removed": removed,
+        "right_item": right_item,
+        "indexed": indexed / items,
+        "mb_per_s": mb / cpu if cpu else float("inf"),
+        "examples": examples,
+    }
+
+
+def table(rows: list[tuple[str, dict]], kinds: Counter) -> str:
+    header = ["n", "items indexed", *PLANTED, *NEAR, "MB/s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, result in rows:
+        cells = [name, f"{100 * result['indexed']:.0f}%"]
+        for kind in PLANTED:
+            cells.append(
+                f"{result['removed'][kind]}/{kinds[kind]}"
+                + (
+                    f" ({result['right_item'][kind]} named)"
+                    if result["right_item"][kind] != result["removed"][kind]
+                    else ""
+                )
+            )
+        cells += [f"{result['removed'][kind]}/{kinds[kind]}" for kind in NEAR]
+        cells.append(f"{result['mb_per_s']:.1f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def pipeline_run(corpus: Path, benchmarks: list[str], labels: dict[str, dict]) -> None:
+    with tempfile.TemporaryDirectory(prefix="kprep-decontam-") as tmp:
+        command = [sys.executable, "-c", "from pipeline.cli import entry; entry()", "prepare"]
+        command += ["--input", str(corpus / "corpus.jsonl"), "--output", tmp]
+        command += ["--decontaminate", ",".join(benchmarks), "--direct_running_mode=in_memory"]
+        command += ["--log-level=WARNING"]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        rows = pq.read_table(Path(tmp) / "rejected", columns=["id", "stage", "detail"]).to_pylist()
+        stats = json.loads((Path(tmp) / "stats.json").read_text())["stages"]["prepare"]
+    by_id = {row["id"]: row for row in rows}
+    found = missed = false = wrong_item = 0
+    earlier: Counter = Counter()
+    for doc_id, label in labels.items():
+        row = by_id.get(doc_id)
+        if row and row["stage"] not in ("decontaminate",):
+            earlier[(label["kind"], row["stage"])] += 1
+            continue
+        hit = row is not None
+        if label["kind"] in PLANTED:
+            found += hit
+            missed += not hit
+            if hit and overlap_of(row["detail"])[1] != label["item"]:
+                wrong_item += 1
+        elif hit:
+            false += 1
+    print("\npipeline run (kprep prepare --decontaminate, defaults):")
+    print(f"  planted overlaps found {found}, missed {missed}, named another item {wrong_item}")
+    print(f"  near misses and clean documents removed: {false}")
+    print(f"  dropped before decontamination (kind, stage): {dict(sorted(earlier.items()))}")
+    print(f"  contamination table: {json.dumps(stats['decontamination'])}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="make_contamination_corpus out")
+    parser.add_argument("--no-pipeline", action="store_true", help="skip the kprep prepare run")
+    args = parser.parse_args(argv)
+    benchmarks = sorted(str(p) for p in (args.corpus / "benchmarks").glob("*.jsonl"))
+    config = DecontaminateConfig(paths=benchmarks)
+    items = load_benchmarks(benchmarks, config.fields, config.id_field)
+    docs = [json.loads(line) for line in (args.corpus / "corpus.jsonl").open(encoding="utf-8")]
+    labels = {}
+    for line in (args.corpus / "labels.jsonl").open(encoding="utf-8"):
+        label = json.loads(line)
+        labels[label["id"]] = label
+    kinds = Counter(label["kind"] for label in labels.values())
+    print(f"{len(items)} benchmark items, {len(docs)} documents {dict(kinds)}\n")
+    results = []
+    for n in CHAR_NS:
+        results.append((f"char {n}", evaluate(BenchmarkIndex(items, n, 0), docs, labels)))
+    for n in EOJEOL_NS:
+        results.append((f"eojeol {n}", evaluate(BenchmarkIndex(items, 0, n), docs, labels)))
+    print(table(results, kinds))
+    for name, result in results:
+        for example in result["examples"]:
+            print(f"  {name}: unplanted match {example}")
+    if not args.no_pipeline:
+        pipeline_run(args.corpus, benchmarks, labels)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
