@@ -8,7 +8,7 @@ are arranged to make as few calls as possible.
 """
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -89,12 +89,34 @@ class _computed_once(Generic[T]):  # lower case: a decorator, like functools.cac
         return value
 
 
+class Candidates(NamedTuple):
+    """The n-grams of a document that may occur more than once (transforms/filters/repetition.py),
+    grouped by key: positions, their sort order by key, the start and length of each run of
+    equal keys in that order, the longest run (0 without candidates) and a mask of the positions
+    whose n-gram does repeat (for words, may repeat)."""
+
+    positions: np.ndarray
+    order: np.ndarray
+    starts: np.ndarray
+    runs: np.ndarray
+    top: int
+    repeated: np.ndarray
+
+
 class Words:
     """The words of a document: lengths, hashes and character offsets, and what the
     repetition rules derive from them, each made on first use and kept. (A plain class with
     slots: a frozen dataclass costs more to make than most of the arrays.)"""
 
-    __slots__ = ("lengths", "hashes", "offsets", "_ngram_keys", "_count_bounds")
+    __slots__ = (
+        "lengths",
+        "hashes",
+        "offsets",
+        "_ngram_keys",
+        "_count_bounds",
+        "fracs",
+        "candidates",
+    )
 
     def __init__(self, lengths: np.ndarray, hashes: np.ndarray, offsets: np.ndarray):
         self.lengths = lengths  # characters per word
@@ -102,6 +124,8 @@ class Words:
         self.offsets = offsets  # characters of all words before each word, then of all words
         self._ngram_keys: dict[int, np.ndarray] = {}
         self._count_bounds: dict[int, np.ndarray] = {}
+        self.fracs: dict[tuple[str, int], float] = {}  # the repetition measures, by (kind, n)
+        self.candidates: dict[int, Candidates] = {}  # the n-grams that may repeat, by n
 
     def __repr__(self) -> str:
         return f"Words(lengths={self.lengths!r}, hashes={self.hashes!r}, offsets={self.offsets!r})"
@@ -167,6 +191,7 @@ class TextView:
 
     def __init__(self, text: str):
         self.text = text
+        self.memos: dict[str, Any] = {}  # what a rule's module keeps for the next one that asks
 
     @_computed_once
     def language(self) -> Language:

@@ -92,6 +92,7 @@ class RejectingDoFn(beam.DoFn):
             rejection.text,
             rejection.duplicate_of,
             rejection.language,
+            rejection.signals,
         )
         return beam.pvalue.TaggedOutput(REJECTED, row)
 
@@ -125,7 +126,12 @@ class _ApplyStep(RejectingDoFn):
         outcome = self._fn(doc)
         if isinstance(outcome, Drop):
             rejection = Rejection(
-                doc["id"], outcome.reason, outcome.detail, doc["text"], language=outcome.language
+                doc["id"],
+                outcome.reason,
+                outcome.detail,
+                doc["text"],
+                language=outcome.language,
+                signals=outcome.signals,
             )
             yield self.reject(rejection)
         else:
