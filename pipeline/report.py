@@ -30,7 +30,8 @@ from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS, PII_REGISTRY
 
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
-PRE_CLEAN_STAGES = ("read", "filter", "dedupe")  # the prepare stages that reject, in order
+# the stages that reject before clean/, in order (select: a run made by `kprep select`)
+PRE_CLEAN_STAGES = ("read", "filter", "dedupe", "select")
 TIMED_STAGES = ("prepare", "train_tokenizer", "tokenize", "train")
 EXAMPLES_PER_KIND = 3
 EXAMPLE_CONTEXT = 40  # characters shown each side of a masked number

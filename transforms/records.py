@@ -16,7 +16,7 @@ from transforms.filters.signals import SIGNAL_FIELDS, signal_columns
 from transforms.langid import Language
 from transforms.pii import PII_KINDS
 
-STAGES = ("read", "filter", "dedupe", "tokenize")  # the stages that reject records
+STAGES = ("read", "filter", "dedupe", "tokenize", "select")  # the stages that reject records
 
 # One field per PII kind, in the registry's row order (transforms/pii.py).
 PII_COUNTS_TYPE = pa.struct([(kind, pa.int32()) for kind in PII_KINDS])
