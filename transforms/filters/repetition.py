@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from transforms.filters.text_view import Candidates, TextView, Words, _mix_powers
+from transforms.filters.text_view import Candidates, TextView, Words
 
 
 def dup_line_frac(view: TextView) -> float:
@@ -67,7 +67,7 @@ def _repeat_candidates(words: Words, n: int) -> Candidates:
             return before
         repeated = before.repeated[:-1] & before.repeated[1:]
         positions = repeated.nonzero()[0]
-        keys = words.hashes[positions[:, None] + _arange(n)] @ _mix_powers(n)
+        keys = words.ngram_keys(n, positions)
         order, starts, runs = _runs(keys)
     top = int(runs.max()) if runs.size else 0
     if top >= 2 and n > 1:
@@ -120,16 +120,6 @@ def _dup_ngram_char_frac(words: Words, n: int) -> float:
     # a word is covered when one of the n n-grams that contain it is a repeat
     covered = np.convolve(repeated, _ones(n)) > 0
     return float(words.lengths[covered].sum() / words.offsets[-1])
-
-
-def _arange(n: int) -> np.ndarray:
-    arange = _ARANGE.get(n)
-    if arange is None:
-        arange = _ARANGE[n] = np.arange(n)
-    return arange
-
-
-_ARANGE: dict[int, np.ndarray] = {}
 
 
 def _ones(n: int) -> np.ndarray:
