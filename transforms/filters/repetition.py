@@ -64,6 +64,7 @@ def _repeat_candidates(words: Words, n: int) -> Candidates:
     else:
         before = _repeat_candidates(words, n - 1)
         if before.top < 2:  # no (n-1)-gram repeats: no n-gram does
+            words.candidates[n] = before
             return before
         repeated = before.repeated[:-1] & before.repeated[1:]
         positions = repeated.nonzero()[0]

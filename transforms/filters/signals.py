@@ -81,6 +81,7 @@ SIGNALS: tuple[Signal, ...] = (
     *map(_dup_ngram, DUP_NGRAM_NS),
 )
 SIGNAL_FIELDS = [(signal.column, signal.type) for signal in SIGNALS]
+_INT32 = pa.int32()
 SIGNAL_COLUMNS = tuple(signal.column for signal in SIGNALS)
 # The other thresholds' values: chars also bounds max_chars, mean_word_length max_mean_word_length;
 # min_korean_share compares the language column korean_share.
@@ -92,8 +93,13 @@ OTHER_FIELDS = {
 
 
 def measure_signals(view: TextView) -> dict[str, Any]:
-    """Every signal of the document, by column."""
-    return {signal.column: signal.measure(view) for signal in SIGNALS}
+    """Every signal of the document, by column, as Python int or float (numpy scalars cost
+    several times more to pickle and encode between Beam steps)."""
+    return {
+        signal.column: int(value) if signal.type == _INT32 else float(value)
+        for signal in SIGNALS
+        for value in (signal.measure(view),)
+    }
 
 
 def signal_columns(signals: dict[str, Any] | None) -> dict[str, Any]:
