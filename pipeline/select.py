@@ -45,8 +45,15 @@ def run_select(run_dir: str, where: str, out_dir: str) -> dict[str, Any]:
     source, target = RunLayout(run_dir), RunLayout(out_dir)
     if source.root.rstrip("/") == target.root.rstrip("/"):
         raise SelectError("--output must be another directory: select never rewrites its input")
+    for later in (target.shards, target.tokenizer, target.model):
+        if FileSystems.exists(later):
+            raise SelectError(
+                f"{later} is there from an earlier run and would not match the new clean/: "
+                "choose a new --output directory, or remove it"
+            )
     files = list_parquet(source.clean)
-    prepare = load_stats(run_dir)["stages"].get("prepare")
+    stages = load_stats(run_dir)["stages"]
+    prepare = stages.get("prepare")
     if not files or not prepare or "records_in" not in prepare:
         raise SelectError(
             f"no finished prepare in {run_dir} (clean/ and stats.json): run `kprep prepare` first"
@@ -57,6 +64,9 @@ def run_select(run_dir: str, where: str, out_dir: str) -> dict[str, Any]:
         raise SelectError(f"--where: {err}") from err
     matches = pc.coalesce(condition, pc.scalar(False))  # a null value does not match
     reason, shown = canonical(where), columns_of(where)
+    depth, earlier = 1, stages.get(STAGE)  # RUN may itself be a select's output
+    while earlier:
+        depth, earlier = depth + 1, earlier.get("earlier")
     rejected_files = list_parquet(source.rejected)
     rejected_schema = _schema_of(rejected_files[0]) if rejected_files else REJECTED_SCHEMA
     for directory in (target.clean, target.rejected):
@@ -72,7 +82,7 @@ def run_select(run_dir: str, where: str, out_dir: str) -> dict[str, Any]:
         _write(join(target.clean, name), chosen)
         if others.num_rows:
             rows = select_rejects(others, reason, shown, rejected_schema)
-            _write(join(target.rejected, f"{STAGE}-{name}"), rows)
+            _write(join(target.rejected, f"{STAGE}-{depth}-{name}"), rows)
         records_in += table.num_rows
         kept += chosen.num_rows
         refused += others.num_rows
@@ -91,11 +101,11 @@ def run_select(run_dir: str, where: str, out_dir: str) -> dict[str, Any]:
         "records_in": records_in,
         "clean": kept,
         "rejected": refused,
+        "carried_rejected": carried,  # RUN's rejected rows, in NEW/rejected/ too
         "wall_s": round(time.monotonic() - started, 2),
     }
-    earlier = load_stats(run_dir)["stages"].get(STAGE)
-    if earlier:
-        stats["earlier"] = earlier  # RUN was itself selected from another run
+    if stages.get(STAGE):
+        stats["earlier"] = stages[STAGE]  # RUN was itself selected from another run
     write_json(target.stats_file, {"stages": {"prepare": prepare, STAGE: stats}})
     if FileSystems.exists(source.config_file):
         with FileSystems.open(source.config_file) as handle:

@@ -110,3 +110,16 @@ def test_select_refuses_a_bad_expression_and_its_own_input(default_run, tmp_path
     assert "another directory" in capsys.readouterr().err
     assert main(["select", str(tmp_path), *where, "--output", str(tmp_path / "b")]) == 2
     assert "run `kprep prepare` first" in capsys.readouterr().err
+
+
+def test_a_select_of_a_select_accounts_for_both(default_run, tmp_path):
+    first = select(default_run, "korean_share >= 0.3", tmp_path / "first")
+    second = select(first, "chars >= 400", tmp_path / "second")
+    assert verify_run(str(second), echo=False) == []
+    stats = json.loads((second / "stats.json").read_text())["stages"]
+    assert stats["select"]["earlier"]["where"] == "korean_share >= 0.3"
+    refused = [r["reason"] for r in rows(second / "rejected") if r["stage"] == "select"]
+    assert refused.count("korean_share >= 0.3") == stats["select"]["earlier"]["rejected"]
+    assert refused.count("chars >= 400") == stats["select"]["rejected"] > 0
+    (second / "shards").mkdir()
+    assert main(["select", str(first), "--where", "chars > 1", "--output", str(second)]) == 2
