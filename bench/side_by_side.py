@@ -3,16 +3,18 @@
     .venv/bin/python bench/side_by_side.py --before HEAD~1 --after WORKTREE --corpus DIR --runs 3
 
 Each revision is exported (``git archive``) to a directory of its own and run from there as a
-subprocess (``python -c "from pipeline.cli import entry; entry()" prepare ...``) with the same
-interpreter, so only the code differs; ``WORKTREE`` means the checkout as it is, uncommitted
-changes included. Runs alternate (before, after, before, ...) so that load on a noisy machine
-falls on both. ``--before-args``/``--after-args`` add kprep flags to one side only, to compare
-an option on and off with the same code:
+subprocess (``python -P -c "from pipeline.cli import entry; entry()" prepare ...``; ``-P`` keeps
+the current directory's code out) with the same interpreter, so only the code differs;
+``WORKTREE`` means the checkout as it is, uncommitted changes included. Runs alternate (before,
+after, before, ...) so that load on a noisy machine falls on both. ``--before-args`` /
+``--after-args`` add kprep flags to one side only, to compare an option on and off with the same
+code:
 
     .venv/bin/python bench/side_by_side.py --before WORKTREE --corpus DIR \
         --after-args="--decontaminate /tmp/bench-items/a.jsonl,/tmp/bench-items/b.jsonl"
- Prints the median of each figure and the after/before ratios, and whether the two
-wrote the same number of clean and rejected rows.
+
+Prints the median of each figure and the after/before ratios, and whether the two wrote the same
+number of clean and rejected rows.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ def export(revision: str, into: Path) -> Path:
 def run_prepare(code: Path, corpus: Path, out: Path, beam_args: list[str]) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    command = [sys.executable, "-c", "from pipeline.cli import entry; entry()", "prepare"]
+    # -P: no current directory on sys.path, which `python -c` would put before PYTHONPATH, so
+    # that run from a checkout both sides would import the checkout's code
+    command = [sys.executable, "-P", "-c", "from pipeline.cli import entry; entry()", "prepare"]
     command += ["--input", str(corpus / "part-*.jsonl"), "--output", str(out), *beam_args]
     command += ["--log-level=WARNING"]
     usage = measure([["env", f"PYTHONPATH={code}", *command]], out.parent / f"{out.name}.log")

@@ -30,6 +30,29 @@ log = logging.getLogger("kprep")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SAMPLE_INPUTS = [str(EXAMPLES / "sample.jsonl"), str(EXAMPLES / "sample_html.jsonl.gz")]
 
+SELECT_HELP = """\
+Re-select a finished run's clean/ by its columns, without running prepare again: writes
+OUTPUT/clean/ (the rows where EXPR holds, in the run's order), OUTPUT/rejected/ (the run's
+rejected rows, and the refused clean rows as stage `select` with EXPR as reason) and
+OUTPUT/stats.json; `kprep verify`, `report`, `train-tokenizer` and `tokenize` take OUTPUT.
+
+EXPR compares clean/ columns with numbers or quoted strings, joined by and/or/not:
+  < <= > >= == !=, chains (0.2 <= korean_share < 0.9), in (...), not in (...),
+  is None, is not None, parentheses, struct fields (pii_counts.tel > 0).
+Columns: id, source, lang, lang_score, korean_share, cluster_size, pii_counts.*, and the
+filters' signals (docs/cleaning.md): chars, hangul_share, mean_word_length, symbol_ratio,
+bullet_line_frac, ellipsis_line_frac, dup_line_frac, dup_line_char_frac, spam_words_per_1k,
+top_{2,3,4}gram_char_frac, dup_{5..10}gram_char_frac. A row where a column it reads is null
+does not match. Nothing is evaluated as Python.
+
+examples:
+  kprep select runs/a --where 'korean_share >= 0.5' --output runs/a-ko50
+  kprep select runs/a --where "lang == 'ko' and dup_line_frac < 0.2" --output runs/b
+  kprep select runs/a --where 'cluster_size == 1 and spam_words_per_1k == 0' --output runs/c
+
+Filtering runs before dedupe in prepare, so a stricter prepare can keep another member of a
+near-duplicate cluster; see docs/cleaning.md ("Re-selecting")."""
+
 ALL = None  # every command-line field of the section
 TOKENIZER_TRAINING = ("vocab_size", "sample_bytes", "morpheme_split")
 # The config sections (and fields) each command takes as flags.
@@ -53,6 +76,7 @@ COMMAND_OPTIONS: dict[str, dict[str, Collection[str] | None]] = {
     "report": {},
     "verify": {},
     "eval": {},
+    "select": {},
 }
 BEAM_COMMANDS = ("run", "prepare", "train-tokenizer", "tokenize")
 
@@ -148,6 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_eval_arguments(p)
 
+    p = sub.add_parser(
+        "select",
+        help="re-select a run's clean/ by its columns -> a new run directory",
+        description=SELECT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("dir", help="run directory of a finished prepare")
+    p.add_argument("--where", required=True, help="the expression clean rows must satisfy")
+    p.add_argument("--output", required=True, help="new run directory (not the input's)")
+
     for command, command_parser in sub.choices.items():
         _add_config_options(command_parser, command)
     return parser
@@ -241,6 +275,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if not failures else 1
 
 
+def cmd_select(args: argparse.Namespace) -> int:
+    from pipeline.select import run_select
+
+    stats = run_select(absolute_path(args.dir), args.where, absolute_path(args.output))
+    print(
+        f"select: {stats['records_in']} clean rows of {stats['source']} -> {stats['clean']} "
+        f"clean, {stats['rejected']} rejected ({stats['wall_s']} s)\n"
+        f"  where {stats['where']}\n  -> {args.output}\n"
+        f"Check it with: kprep verify {args.output}"
+    )
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.report import write_report
 
@@ -259,6 +306,8 @@ def dispatch(args: argparse.Namespace, beam_args: list[str]) -> int:
         from pipeline.evaluate import run_eval
 
         return run_eval(args)
+    if args.command == "select":
+        return cmd_select(args)
     config = effective_config(args)
     if args.command == "dedupe-params":
         from transforms.dedupe import describe_params
@@ -317,9 +366,10 @@ def _closest_flag(parser: argparse.ArgumentParser, command: str, flag: str) -> s
 
 def _user_errors() -> tuple[type[Exception], ...]:
     from pipeline.prepare import AccountingError, NothingKept, StrictCheckFailed
+    from pipeline.select import SelectError
     from pipeline.tokenize import TokenizerError
     from runners.local import RunnerError
-    from trainer.benchmarks import BenchmarkError
+    from trainer.benchmarks import EvalTaskError
     from trainer.launch import TrainingFailed
     from transforms.decontaminate import BenchmarkError
     from transforms.files import InputError
@@ -333,8 +383,9 @@ def _user_errors() -> tuple[type[Exception], ...]:
         AccountingError,
         StrictCheckFailed,
         NothingKept,
+        SelectError,
         TrainingFailed,
-        BenchmarkError,
+        EvalTaskError,
         FileNotFoundError,
     )
 

@@ -25,21 +25,22 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.files import join, list_parquet, read_json, write_text
+from transforms.filters.signals import OTHER_FIELDS, SIGNAL_COLUMNS, SIGNALS
 from transforms.layout import MANIFEST, RunLayout, load_stats, tokenizer_json
 from transforms.pii import DEFAULT_PII_TOKENS, PII_KINDS, PII_REGISTRY
 
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
-PRE_CLEAN_STAGES = (
-    "read",
-    "filter",
-    "decontaminate",
-    "dedupe",
-)  # the prepare stages that reject, in order
+# the stages that reject before clean/, in order (select: a run made by `kprep select`)
+PRE_CLEAN_STAGES = ("read", "filter", "decontaminate", "dedupe", "select")
 TIMED_STAGES = ("prepare", "train_tokenizer", "tokenize", "train")
 EXAMPLES_PER_KIND = 3
 EXAMPLE_CONTEXT = 40  # characters shown each side of a masked number
 TOP_REASONS = 15
+# The quality signals shown (transforms/filters/signals.py), with the Korean share they rule on
+SHOWN_SIGNALS = (*SIGNAL_COLUMNS, "korean_share")
+SIGNAL_SAMPLE = 200_000  # values kept per signal and outcome: an even sample of larger runs
+SIGNAL_OUTCOMES = ("clean", "filter-rejected")
 
 
 @dataclass
@@ -59,6 +60,8 @@ class RunFacts:
     # CLD2's top language and Korean share, per outcome ("clean", "rejected")
     languages: dict[str, Counter] = field(default_factory=dict)
     korean_shares: dict[str, list[float]] = field(default_factory=dict)
+    # the filters' measures of clean and filter-rejected documents: {outcome: {column: values}}
+    signals: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     manifest: dict[str, Any] | None = None
     doc_tokens: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     tokenizer: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +91,8 @@ def collect(run_dir: str) -> RunFacts:
     _read_rejected(facts, layout.rejected)
     for outcome, directory in (("clean", layout.clean), ("rejected", layout.rejected)):
         _read_languages(facts, outcome, directory)
+    _read_signals(facts, "clean", layout.clean)
+    _read_signals(facts, "filter-rejected", layout.rejected, stage="filter")
     _read_shards(facts, layout.shards)
     _read_tokenizer(facts)
     log_path = Path(layout.model, "train_log.jsonl")
@@ -143,6 +148,35 @@ def _read_languages(facts: RunFacts, outcome: str, directory: str) -> None:
         facts.languages.setdefault(outcome, Counter()).update(langs)
         shares = table.column("korean_share").drop_null().to_pylist()
         facts.korean_shares.setdefault(outcome, []).extend(shares)
+
+
+def _read_signals(facts: RunFacts, outcome: str, directory: str, stage: str | None = None) -> None:
+    """The quality signals of ``directory``'s rows (of ``stage`` only, when given); files from
+    before the signal columns are passed over. At most SIGNAL_SAMPLE values per signal are
+    kept: past that, every other value of what is kept, and of what comes, is dropped."""
+    parts: dict[str, list[np.ndarray]] = {}
+    kept, stride = 0, 1
+    for path in list_parquet(directory):
+        with FileSystems.open(path) as handle:
+            parquet = pq.ParquetFile(handle)
+            if not set(SHOWN_SIGNALS) <= set(parquet.schema_arrow.names):
+                continue
+            columns = [*SHOWN_SIGNALS, *(["stage"] if stage else [])]
+            for group in range(parquet.num_row_groups):
+                table = parquet.read_row_group(group, columns=columns)
+                if stage:
+                    table = table.filter(pc.equal(table.column("stage"), stage))
+                for column in SHOWN_SIGNALS:
+                    values = table.column(column).to_numpy(zero_copy_only=False)[::stride]
+                    parts.setdefault(column, []).append(values.astype(np.float64))
+                kept += (table.num_rows + stride - 1) // stride
+                if kept > 2 * SIGNAL_SAMPLE:
+                    for column, arrays in parts.items():
+                        parts[column] = [np.concatenate(arrays)[::2]]
+                    kept, stride = len(parts[SHOWN_SIGNALS[0]][0]), stride * 2
+    if parts and kept:
+        found = {column: np.concatenate(arrays) for column, arrays in parts.items()}
+        facts.signals[outcome] = {c: v[~np.isnan(v)] for c, v in found.items()}
 
 
 def _snippet(text: str, mask: re.Pattern[str]) -> str | None:
@@ -385,6 +419,8 @@ def plots(facts: RunFacts) -> dict[str, str]:
         ax.set_ylabel("documents")
         ax.legend()
         out["language"] = _png(fig)
+    if facts.signals:
+        out["signals"] = _signal_histograms(facts)
     if facts.doc_chars.size:
         out["lengths"] = _histogram(facts.doc_chars, "characters per clean document")
     if facts.doc_tokens.size:
@@ -403,6 +439,80 @@ def plots(facts: RunFacts) -> dict[str, str]:
         ax.set_ylabel("training loss")
         out["loss"] = _png(fig)
     return out
+
+
+def signal_thresholds(facts: RunFacts, column: str) -> list[tuple[str, float]]:
+    """(">=" or "<=", threshold) that clean documents meet for ``column``, from the run's
+    config: a min_ field keeps values at or above it, a max_ field at or below."""
+    filters = (facts.config or {}).get("prepare", {}).get("filters", {})
+    signal = next((s for s in SIGNALS if s.column == column), None)
+    fields = [signal.field] if signal else []
+    fields += [name for name, other in OTHER_FIELDS.items() if other == column]
+    out = []
+    for name in fields:
+        value = filters.get(name)
+        if value is not None and signal is not None and signal.n is not None:
+            value = next((limit for n, limit in value if int(n) == signal.n), None)
+        if value is not None:
+            out.append((">=" if name.startswith("min_") else "<=", float(value)))
+    return out
+
+
+def signal_rows(facts: RunFacts) -> list[tuple[str, ...]]:
+    """(signal, kept where, clean p5 / median / p95, filter-rejected p5 / median / p95)."""
+    rows = []
+    for column in SHOWN_SIGNALS:
+        cells = [column, ", ".join(f"{op} {_num(v)}" for op, v in signal_thresholds(facts, column))]
+        for outcome in SIGNAL_OUTCOMES:
+            values = facts.signals.get(outcome, {}).get(column)
+            if values is None or not values.size:
+                cells.append("–")
+            else:
+                cells.append(" / ".join(_num(np.percentile(values, q)) for q in (5, 50, 95)))
+        rows.append(tuple(cells))
+    return rows
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _signal_histograms(facts: RunFacts) -> str:
+    """One small histogram per signal, clean and filter-rejected documents as shares of each
+    outcome (their counts differ by orders of magnitude), with the thresholds."""
+    import matplotlib.pyplot as plt
+
+    columns = 4
+    rows = -(-len(SHOWN_SIGNALS) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(10, 1.9 * rows))
+    for ax, column in zip(axes.flat, SHOWN_SIGNALS, strict=False):
+        series = [
+            (outcome, facts.signals[outcome][column])
+            for outcome in SIGNAL_OUTCOMES
+            if outcome in facts.signals and facts.signals[outcome][column].size
+        ]
+        both = np.concatenate([values for _, values in series])
+        thresholds = [t for _, t in signal_thresholds(facts, column) if t <= both.max()]
+        low, high = float(both.min()), max([float(np.percentile(both, 99)), *thresholds])
+        high = high if high > low else low + 1
+        log = column == "chars" and low >= 1 and high > 20 * low
+        bins = np.geomspace(low, high, 31) if log else np.linspace(low, high, 31)
+        for outcome, values in series:
+            weights = np.full(values.size, 1 / values.size)
+            clipped = np.clip(values, low, high)
+            ax.hist(clipped, bins=bins, weights=weights, histtype="step", label=outcome)
+        for threshold in thresholds:
+            if low <= threshold:
+                ax.axvline(threshold, color="black", linestyle="--", linewidth=0.8)
+        if log:
+            ax.set_xscale("log")
+        ax.set_title(column, fontsize=8)
+        ax.tick_params(labelsize=6)
+    for ax in list(axes.flat)[len(SHOWN_SIGNALS) :]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=6)
+    fig.tight_layout()
+    return _png(fig)
 
 
 def _korean_share_threshold(facts: RunFacts) -> float | None:
@@ -511,6 +621,18 @@ def sections(facts: RunFacts) -> list[tuple[str, str, list[str], list[tuple], st
     contamination = contamination_section(facts)
     if contamination:
         out.append(contamination)
+    if facts.signals:
+        counts = {o: len(next(iter(v.values()), [])) for o, v in facts.signals.items()}
+        note = (
+            "What the filters measured (docs/cleaning.md, the clean/ columns): p5 / median / p95 "
+            "of clean documents and of those the filters rejected "
+            f"({', '.join(f'{o}: {n:,}' for o, n in counts.items())}"
+            f"{'; an even sample' if max(counts.values()) >= SIGNAL_SAMPLE else ''}). A "
+            "rejected document failed one rule, the first it met, but all its signals are shown; "
+            "`kprep select` re-selects clean/ by any of them."
+        )
+        header = ["signal", "clean documents keep", "clean", "filter-rejected"]
+        out.append(("signals", "Quality signals", header, signal_rows(facts), note))
     if facts.cluster_sizes:
         dedupe = {r: n for (s, r), (n, _) in facts.rejected.items() if s == "dedupe"}
         rows = [("removed as " + r, _fmt(n)) for r, n in sorted(dedupe.items())]

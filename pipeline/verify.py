@@ -1,6 +1,7 @@
 """``kprep verify DIR``: re-check a run's outputs from the files alone.
 
-Checks the accounting (every input record in exactly one of clean/ or rejected/), that the
+Checks the accounting (every input record in exactly one of clean/ or rejected/; for a run
+written by ``kprep select``, also its own: the source's clean rows = selected + refused), that the
 tokenizer loads, every shard's header, sizes, pointers, doc_idx, checksums, token range and
 end-of-document ids, that a decoded sample of each shard is clean text, and that no PII is
 left in it. Exit status 0 only when everything holds.
@@ -57,7 +58,7 @@ def _file_sha256(path: Path) -> str:
 def check_accounting(run_dir: str, report: Report) -> dict[str, Any]:
     layout = RunLayout(run_dir)
     clean = read_columns(layout.clean, ["id", "text"])
-    rejected = read_columns(layout.rejected, ["id", "stage"])
+    rejected = read_columns(layout.rejected, ["id", "stage", "reason"])
     prepare = load_stats(run_dir)["stages"].get("prepare", {})
     prepared_rejects = [
         i for i, s in zip(rejected["id"], rejected["stage"], strict=True) if s != "tokenize"
@@ -71,6 +72,18 @@ def check_accounting(run_dir: str, report: Report) -> dict[str, Any]:
             f"accounting: {records_in} records in = {len(clean['id'])} clean + "
             f"{len(prepared_rejects)} rejected",
             f"{records_in - total} records unaccounted for",
+        )
+    selected = load_stats(run_dir)["stages"].get("select")
+    if selected:  # kprep select wrote this run: its own rows add up too
+        refused = sum(
+            stage == "select" and reason == selected["where"]
+            for stage, reason in zip(rejected["stage"], rejected["reason"], strict=True)
+        )
+        report.check(
+            selected["records_in"] == len(clean["id"]) + refused,
+            f"select: {selected['records_in']} clean rows of {selected['source']} = "
+            f"{len(clean['id'])} selected + {refused} refused ({selected['where']})",
+            f"{selected['records_in'] - len(clean['id']) - refused} rows unaccounted for",
         )
     seen = Counter(clean["id"]) + Counter(prepared_rejects)
     repeated = [doc_id for doc_id, n in seen.items() if n > 1]

@@ -1,5 +1,8 @@
 """The shared Beam wrappers, run on the local FnApiRunner in one process."""
 
+import json
+from pathlib import Path
+
 import apache_beam as beam
 import pyarrow.parquet as pq
 import pytest
@@ -44,6 +47,24 @@ def test_doc_step_splits_kept_and_rejected_and_counts_both():
         label="rejected",
     )
     assert run_counters(pipeline) == {"filter.kept": 1, "filter.dropped.too_short": 2}
+
+
+def test_a_later_step_keeps_the_language_and_signals_a_document_has():
+    from transforms.clean import filter_document
+    from transforms.filters.base import FilterConfig
+    from transforms.filters.signals import SIGNAL_COLUMNS
+
+    sample = Path(__file__).resolve().parent.parent / "examples" / "sample.jsonl"
+    text = json.loads(sample.read_text(encoding="utf-8").splitlines()[0])["text"]
+    doc = filter_document(make_document("a", text, "s"), FilterConfig())
+    assert isinstance(doc, dict)
+    pipeline = make_pipeline(ARGS)
+    _, rejected = pipeline | beam.Create([doc]) | DocStep("dedupe", lambda d: Drop("later"))
+    measured = ("lang", "lang_score", "korean_share", *SIGNAL_COLUMNS)
+    row = make_rejected("a", "dedupe", "later", "", text)
+    row.update({name: doc[name] for name in measured})
+    assert_that(rejected, equal_to([row]))
+    pipeline.run().wait_until_finish()
 
 
 class NeedsWordList:

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.verify import verify_run
 from tests.run_digest import RECORDED, run_digest
+from transforms.filters.signals import SIGNAL_COLUMNS
 from transforms.megatron import IndexedDataset
 
 pytestmark = pytest.mark.slow
@@ -37,6 +38,7 @@ def test_clean_rows_are_masked_and_normalised(run_dir):
     assert list(clean[0]) == [
         *("id", "text", "source", "metadata", "pii_counts", "cluster_size"),
         *("lang", "lang_score", "korean_share"),
+        *SIGNAL_COLUMNS,
     ]
     assert all(r["lang"] and r["korean_share"] >= 0.2 for r in clean)
     assert sum(r["lang"] == "ko" for r in clean) > len(clean) / 2  # help pages: half English

@@ -13,8 +13,8 @@ from pipeline.report import cluster_bins, write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 SECTIONS = (
-    *("funnel", "reasons", "pii", "language", "clusters", "lengths", "tokenizer", "shards"),
-    *("sources", "times"),
+    *("funnel", "reasons", "pii", "language", "signals", "clusters", "lengths", "tokenizer"),
+    *("shards", "sources", "times"),
 )
 
 
@@ -57,6 +57,7 @@ def test_report_of_the_sample_run(report_dir):
     masked = prepare["counters"]["pii.tel"]
     assert re.search(rf"\| tel \| <\\\|tel\\\|> \| {masked:,} \|", summary)
     assert "<|tel|>" in summary  # a masked example
+    assert "| korean_share | >= 0.2 |" in summary and "| chars | >= 100, <= 100,000 |" in summary
     for shard in json.loads((report_dir / "shards" / "manifest.json").read_text())["shards"]:
         assert f"| {shard['name']} | {shard['split']} | {shard['documents']:,} |" in summary
     clean_ko = pq.read_table(report_dir / "clean", columns=["lang"]).column("lang").to_pylist()

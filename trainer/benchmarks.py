@@ -32,7 +32,7 @@ REFERENCE = TASKS_DIR / "polyglot_ko_1.3b.json"
 OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
-class BenchmarkError(ValueError):
+class EvalTaskError(ValueError):
     """A task cannot run: its files are missing or lm-eval does not know it."""
 
 
@@ -112,10 +112,10 @@ def render_tasks(
         config = dict(own[name])
         files = split_files(name, benchmark_dir) if benchmark_dir else {}
         if "test" not in files or (fewshot and "train" not in files):
-            raise BenchmarkError(_missing_message(name, config, benchmark_dir))
+            raise EvalTaskError(_missing_message(name, config, benchmark_dir))
         formats = {FORMATS[path.suffix] for path in files.values()}
         if len(formats) > 1:
-            raise BenchmarkError(f"{benchmark_dir / name}: mix of JSONL and Parquet splits")
+            raise EvalTaskError(f"{benchmark_dir / name}: mix of JSONL and Parquet splits")
         config["dataset_path"] = formats.pop()
         config["dataset_kwargs"] = {"data_files": {s: str(p) for s, p in files.items()}}
         for split in SPLITS:
@@ -175,7 +175,7 @@ def run_benchmarks(
             import lm_eval
             from lm_eval.tasks import TaskManager
         except ImportError as err:
-            raise BenchmarkError(
+            raise EvalTaskError(
                 f"lm-evaluation-harness is not installed ({err}); pip install 'kprep[eval]'"
             ) from err
         include = [scratch] + ([str(Path(task_dir).resolve())] if task_dir else [])
@@ -183,7 +183,7 @@ def run_benchmarks(
             manager = TaskManager(include_path=include)
             unknown = [n for n in names if n not in manager.all_tasks]
             if unknown:
-                raise BenchmarkError(
+                raise EvalTaskError(
                     f"unknown task(s) {', '.join(unknown)}: kprep's are "
                     f"{', '.join(kprep_tasks())} (tag {KOBEST_TAG}); others are lm-eval's "
                     "(`lm-eval ls tasks`) or YAML in --task-dir"

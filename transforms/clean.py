@@ -8,6 +8,7 @@ from typing import Any
 
 from transforms.boilerplate import strip_boilerplate_lines
 from transforms.filters.base import Drop, FilterConfig, first_failing_filter
+from transforms.filters.signals import measure_signals
 from transforms.filters.text_view import TextView
 from transforms.normalize import html_to_text, looks_like_html, normalize_text
 from transforms.pii import scrub_pii
@@ -24,13 +25,17 @@ def clean_text(doc: dict[str, Any], reduce_repeats: bool = False) -> dict[str, A
 
 
 def filter_document(doc: dict[str, Any], config: FilterConfig) -> dict[str, Any] | Drop:
-    """The document with its language, or the first quality filter it fails (with the
-    language too: it is kept for rejected documents as well)."""
+    """The document with its language and quality signals, or the first quality filter it fails
+    (with the language and signals too: they are kept for rejected documents as well).
+
+    Every signal is measured, whichever rule decides; the rules then read the measures from the
+    view's caches (transforms/filters/signals.py)."""
     view = TextView(doc["text"])
+    signals = measure_signals(view)
     drop = first_failing_filter(view, config)
     if drop is not None:
-        return dataclasses.replace(drop, language=view.language)
-    return dict(doc, **language_columns(view.language))
+        return dataclasses.replace(drop, language=view.language, signals=signals)
+    return dict(doc, **language_columns(view.language), **signals)
 
 
 def scrub_rejected(row: dict[str, Any], tokens: Mapping[str, str]) -> dict[str, Any]:

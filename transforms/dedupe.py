@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from transforms.config_flags import option
+from transforms.filters.signals import signals_of
 from transforms.minhash import (
     SHINGLE_KINDS,
     detection_probability,
@@ -180,12 +181,13 @@ def resolve_group(
         if tag != "doc":
             continue
         doc = load(value)
+        measured = {"language": language_of(doc), "signals": signals_of(doc)}
         if doc["id"] != text_keeper:
             detail = f"same text as {text_keeper}"
-            yield Rejection(doc["id"], "exact", detail, doc["text"], keeper, language_of(doc))
+            yield Rejection(doc["id"], "exact", detail, doc["text"], keeper, **measured)
         elif keeper != text_keeper:
             detail = f"near-duplicate cluster kept as {keeper}"
-            yield Rejection(doc["id"], "near", detail, doc["text"], keeper, language_of(doc))
+            yield Rejection(doc["id"], "near", detail, doc["text"], keeper, **measured)
         else:
             yield dict(doc, cluster_size=size)
 

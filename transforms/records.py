@@ -12,21 +12,25 @@ from typing import Any
 
 import pyarrow as pa
 
+from transforms.filters.signals import SIGNAL_FIELDS, signal_columns
 from transforms.langid import Language
 from transforms.pii import PII_KINDS
 
-STAGES = ("read", "filter", "decontaminate", "dedupe", "tokenize")  # the stages that reject records
+STAGES = ("read", "filter", "decontaminate", "dedupe", "tokenize", "select")  # rejecting stages
 
 # One field per PII kind, in the registry's row order (transforms/pii.py).
 PII_COUNTS_TYPE = pa.struct([(kind, pa.int32()) for kind in PII_KINDS])
 
 # Language ID (transforms/langid.py) of every document that reached the filters, clean or
-# rejected, so a user can re-select by it; null for records rejected before (read).
+# rejected, so a user can re-select by it; null for records rejected before (read). The
+# shares are float64, the values the korean_share rule compared (see SIGNAL_FIELDS).
 LANGUAGE_FIELDS = [
     ("lang", pa.string()),  # CLD2's top language code; "un": unknown
-    ("lang_score", pa.float32()),  # its share of the text
-    ("korean_share", pa.float32()),  # the share CLD2 reads as Korean
+    ("lang_score", pa.float64()),  # its share of the text
+    ("korean_share", pa.float64()),  # the share CLD2 reads as Korean
 ]
+# SIGNAL_FIELDS (transforms/filters/signals.py): every value the filters measured, on the same
+# rows as the language fields, so `kprep select` can re-select clean/ by any of them.
 
 CLEAN_SCHEMA = pa.schema(
     [
@@ -37,6 +41,7 @@ CLEAN_SCHEMA = pa.schema(
         ("pii_counts", PII_COUNTS_TYPE),
         ("cluster_size", pa.int64()),  # documents in this keeper's duplicate cluster (1 if unique)
         *LANGUAGE_FIELDS,
+        *SIGNAL_FIELDS,
     ]
 )
 
@@ -49,6 +54,7 @@ REJECTED_SCHEMA = pa.schema(
         ("duplicate_of", pa.string()),
         ("text", pa.string()),
         *LANGUAGE_FIELDS,
+        *SIGNAL_FIELDS,
     ]
 )
 
@@ -60,6 +66,7 @@ class Drop:
     reason: str
     detail: str = ""
     language: Language | None = None
+    signals: dict[str, Any] | None = None  # the filters' measures (transforms/filters/signals.py)
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class Rejection:
     text: str = ""
     duplicate_of: str | None = None
     language: Language | None = None
+    signals: dict[str, Any] | None = None
 
 
 def check_stage(stage: str) -> str:
@@ -92,6 +100,7 @@ def make_document(doc_id: str, text: str, source: str, metadata: str = "{}") -> 
         "pii_counts": dict.fromkeys(PII_KINDS, 0),
         "cluster_size": 1,
         **language_columns(None),
+        **signal_columns(None),
     }
 
 
@@ -103,6 +112,7 @@ def make_rejected(
     text: str = "",
     duplicate_of: str | None = None,
     language: Language | None = None,
+    signals: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "id": doc_id,
@@ -112,6 +122,7 @@ def make_rejected(
         "duplicate_of": duplicate_of,
         "text": text,
         **language_columns(language),
+        **signal_columns(signals),
     }
 
 

@@ -11,6 +11,12 @@ def letter_counts(view: TextView) -> tuple[int, int]:
     return hangul, hangul + int(np.count_nonzero(view.char_classes == LETTER))
 
 
+def hangul_share_of(view: TextView) -> float:
+    """Hangul letters / all letters (0 without letters)."""
+    hangul, letters = letter_counts(view)
+    return hangul / letters if letters else 0.0
+
+
 def hangul_share(view: TextView, min_share: float) -> str | None:
     hangul, letters = letter_counts(view)
     share = hangul / letters if letters else 0.0

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from transforms.filters.text_view import TextView, Words
+from transforms.filters.text_view import Candidates, TextView, Words
 
 
 def dup_line_frac(view: TextView) -> float:
@@ -37,40 +37,87 @@ def dup_line_chars(view: TextView, max_frac: float) -> str | None:
 def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Equal keys grouped: (sort order, start of each run in that order, run lengths)."""
     order = keys.argsort()
+    if not order.size:
+        return order, order, order
     ordered = keys[order]
     starts = np.concatenate(([True], ordered[1:] != ordered[:-1])).nonzero()[0]
     return order, starts, np.concatenate((starts[1:], [len(keys)])) - starts
 
 
+def _repeat_candidates(words: Words, n: int) -> Candidates:
+    """The n-grams that can occur more than once, grouped by key; kept for the next n.
+
+    An n-gram that occurs twice is made of two (n-1)-grams that each occur twice (at i and
+    i+1), so only those positions are keyed and sorted: most n-grams of prose occur once, and
+    the candidates thin out as n grows. Words (n = 1) start from Words.count_bounds, a bound
+    on each word's count from one bincount: a superset of the repeated words, no sort.
+    Every n-gram that occurs more than once is a candidate, so the measures below equal those
+    over all n-grams (up to a collision of 64-bit keys, as there).
+    """
+    found = words.candidates.get(n)
+    if found is not None:
+        return found
+    if n == 1:
+        repeated = words.count_bounds(1) >= 2
+        positions = repeated.nonzero()[0]
+        order, starts, runs = _runs(words.hashes[positions])
+    else:
+        before = _repeat_candidates(words, n - 1)
+        if before.top < 2:  # no (n-1)-gram repeats: no n-gram does
+            words.candidates[n] = before
+            return before
+        repeated = before.repeated[:-1] & before.repeated[1:]
+        positions = repeated.nonzero()[0]
+        keys = words.ngram_keys(n, positions)
+        order, starts, runs = _runs(keys)
+    top = int(runs.max()) if runs.size else 0
+    if top >= 2 and n > 1:
+        repeated = np.zeros(len(repeated), dtype=bool)
+        repeated[positions[order[np.repeat(runs >= 2, runs)]]] = True
+    found = words.candidates[n] = Candidates(positions, order, starts, runs, top, repeated)
+    return found
+
+
 def top_ngram_char_frac(words: Words, n: int) -> float:
     """Characters covered by the most frequent n-gram, counted at every occurrence (among equally
-    frequent n-grams the longest) / all characters."""
-    keys = words.ngram_keys(n)
-    if not keys.size:
+    frequent n-grams the longest) / all characters. Computed once per document and n."""
+    frac = words.fracs.get(("top", n))
+    if frac is None:
+        frac = words.fracs["top", n] = _top_ngram_char_frac(words, n)
+    return frac
+
+
+def _top_ngram_char_frac(words: Words, n: int) -> float:
+    if not 1 <= n <= len(words.lengths):
         return 0.0
-    order, starts, runs = _runs(keys)
-    top = runs.max()
-    if top == 1:  # nothing repeats; the longest n-gram of a short text is no repetition
+    found = _repeat_candidates(words, n)
+    top = found.top
+    if top < 2:  # nothing repeats; the longest n-gram of a short text is no repetition
         return 0.0
-    longest = words.window_chars(n)[order[starts[runs == top]]].max()
+    firsts = found.positions[found.order[found.starts[found.runs == top]]]
+    longest = words.window_chars(n)[firsts].max()
     return float(top * longest / words.offsets[-1])
 
 
 def dup_ngram_char_frac(words: Words, n: int) -> float:
-    """Characters of words inside an n-gram that occurred earlier in the document / all."""
-    keys = words.ngram_keys(n)
-    if not keys.size:
+    """Characters of words inside an n-gram that occurred earlier in the document / all.
+    Computed once per document and n."""
+    frac = words.fracs.get(("dup", n))
+    if frac is None:
+        frac = words.fracs["dup", n] = _dup_ngram_char_frac(words, n)
+    return frac
+
+
+def _dup_ngram_char_frac(words: Words, n: int) -> float:
+    if not 1 <= n <= len(words.lengths):
         return 0.0
-    order = keys.argsort()
-    ordered = keys[order]
-    run_starts = np.empty(len(keys), dtype=bool)
-    run_starts[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=run_starts[1:])
-    starts = run_starts.nonzero()[0]
-    if len(starts) == len(keys):  # nothing repeats
+    found = _repeat_candidates(words, n)
+    if found.top < 2:  # nothing repeats
         return 0.0
-    repeated = np.ones(len(keys), dtype=np.int8)
-    repeated[np.minimum.reduceat(order, starts)] = 0  # each n-gram's first occurrence
+    repeated = np.zeros(len(words.lengths) - n + 1, dtype=np.int8)
+    ordered = found.positions[found.order]
+    repeated[ordered] = 1
+    repeated[np.minimum.reduceat(ordered, found.starts)] = 0  # each n-gram's first occurrence
     # a word is covered when one of the n n-grams that contain it is a repeat
     covered = np.convolve(repeated, _ones(n)) > 0
     return float(words.lengths[covered].sum() / words.offsets[-1])

@@ -45,19 +45,35 @@ def most_spam_hits(view: TextView) -> int:
     """A bound on len(spam_hits(view)) without the regex: each hit starts where two characters
     could open a term, and hits do not overlap. Openings sharing a bit can pair up falsely,
     which only raises the bound."""
-    if _OPENING_PAIRS is None:
-        return len(spam_hits(view))
-    bits = _OPENING_PAIRS.take(view.padded_codepoints, mode="clip")
-    return int(np.count_nonzero(bits[:-1] & (bits[1:] >> _SECOND_HALF)))
+    bound = view.memos.get("most_spam_hits")
+    if bound is None:
+        if _OPENING_PAIRS is None:
+            bound = len(spam_hits(view))
+        else:
+            bits = _OPENING_PAIRS.take(view.padded_codepoints, mode="clip")
+            bound = int(np.count_nonzero(bits[:-1] & (bits[1:] >> _SECOND_HALF)))
+        view.memos["most_spam_hits"] = bound
+    return bound
 
 
 def spam_hits(view: TextView) -> list[str]:
-    return _SPAM.findall(view.text)
+    """The spam terms in the text, in order (found once per document, then kept)."""
+    hits = view.memos.get("spam_hits")
+    if hits is None:
+        hits = view.memos["spam_hits"] = _SPAM.findall(view.text)
+    return hits
 
 
 def spam_density(view: TextView, hits: int) -> float:
     """Hits per 1,000 characters."""
     return 1000 * hits / max(len(view.text), MIN_DENSITY_CHARS)
+
+
+def spam_words_per_1k(view: TextView) -> float:
+    """The measured density: spam_density of the hits; no regex where the bound finds none."""
+    if not most_spam_hits(view):
+        return 0.0
+    return spam_density(view, len(spam_hits(view)))
 
 
 def spam_words(view: TextView, max_per_1k: float) -> str | None:

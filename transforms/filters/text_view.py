@@ -8,7 +8,7 @@ are arranged to make as few calls as possible.
 """
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -70,6 +70,16 @@ def _mix_powers(n: int) -> np.ndarray:
 
 _MIX_POWERS: dict[int, np.ndarray] = {}
 
+
+def _arange(n: int) -> np.ndarray:
+    arange = _ARANGE.get(n)
+    if arange is None:
+        arange = _ARANGE[n] = np.arange(n)
+    return arange
+
+
+_ARANGE: dict[int, np.ndarray] = {}
+
 T = TypeVar("T")
 
 
@@ -89,19 +99,41 @@ class _computed_once(Generic[T]):  # lower case: a decorator, like functools.cac
         return value
 
 
+class Candidates(NamedTuple):
+    """The n-grams of a document that may occur more than once (transforms/filters/repetition.py),
+    grouped by key: positions, their sort order by key, the start and length of each run of
+    equal keys in that order, the longest run (0 without candidates) and a mask of the positions
+    whose n-gram does repeat (for words, may repeat)."""
+
+    positions: np.ndarray
+    order: np.ndarray
+    starts: np.ndarray
+    runs: np.ndarray
+    top: int
+    repeated: np.ndarray
+
+
 class Words:
     """The words of a document: lengths, hashes and character offsets, and what the
     repetition rules derive from them, each made on first use and kept. (A plain class with
     slots: a frozen dataclass costs more to make than most of the arrays.)"""
 
-    __slots__ = ("lengths", "hashes", "offsets", "_ngram_keys", "_count_bounds")
+    __slots__ = (
+        "lengths",
+        "hashes",
+        "offsets",
+        "_count_bounds",
+        "fracs",
+        "candidates",
+    )
 
     def __init__(self, lengths: np.ndarray, hashes: np.ndarray, offsets: np.ndarray):
         self.lengths = lengths  # characters per word
         self.hashes = hashes  # a 64-bit polynomial hash of each word; equal words, equal hashes
         self.offsets = offsets  # characters of all words before each word, then of all words
-        self._ngram_keys: dict[int, np.ndarray] = {}
         self._count_bounds: dict[int, np.ndarray] = {}
+        self.fracs: dict[tuple[str, int], float] = {}  # the repetition measures, by (kind, n)
+        self.candidates: dict[int, Candidates] = {}  # the n-grams that may repeat, by n
 
     def __repr__(self) -> str:
         return f"Words(lengths={self.lengths!r}, hashes={self.hashes!r}, offsets={self.offsets!r})"
@@ -116,24 +148,11 @@ class Words:
         """Characters of the n words starting at each position."""
         return self.offsets[n:] - self.offsets[:-n]
 
-    def ngram_keys(self, n: int) -> np.ndarray:
-        """A 64-bit key for the n words starting at each position: their hashes h_0 .. h_n-1
-        mixed as h_0 * MIX**(n-1) + h_1 * MIX**(n-2) + ... + h_n-1 (modulo 2**64), kept for
-        the next rule that asks. One product of the (positions x n) windows of the hashes
-        (a strided view, no copy) with the powers of MIX."""
-        if n == 1:
-            return self.hashes
-        keys = self._ngram_keys.get(n)
-        if keys is None:
-            hashes = np.ascontiguousarray(self.hashes)
-            windows = np.ndarray(
-                (max(len(hashes) - n + 1, 0), n),
-                dtype=np.uint64,
-                buffer=hashes,
-                strides=(hashes.itemsize, hashes.itemsize),
-            )
-            keys = self._ngram_keys[n] = windows @ _mix_powers(n)
-        return keys
+    def ngram_keys(self, n: int, positions: np.ndarray) -> np.ndarray:
+        """A 64-bit key for the n words starting at each of ``positions``: their hashes h_0 ..
+        h_n-1 mixed as h_0 * MIX**(n-1) + h_1 * MIX**(n-2) + ... + h_n-1 (modulo 2**64). One
+        product of the (positions x n) hashes with the powers of MIX."""
+        return self.hashes[positions[:, None] + _arange(n)] @ _mix_powers(n)
 
     def count_bounds(self, n: int) -> np.ndarray:
         """For the n words starting at each position, a bound on how often that n-gram occurs
@@ -167,6 +186,7 @@ class TextView:
 
     def __init__(self, text: str):
         self.text = text
+        self.memos: dict[str, Any] = {}  # what a rule's module keeps for the next one that asks
 
     @_computed_once
     def language(self) -> Language:

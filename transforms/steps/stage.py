@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from transforms.records import Drop, Rejection, check_stage, make_rejected
+from transforms.filters.signals import signals_of
+from transforms.records import Drop, Rejection, check_stage, language_of, make_rejected
 
 REJECTED = "rejected"
 METRICS_NAMESPACE = "kprep"
@@ -92,6 +93,7 @@ class RejectingDoFn(beam.DoFn):
             rejection.text,
             rejection.duplicate_of,
             rejection.language,
+            rejection.signals,
         )
         return beam.pvalue.TaggedOutput(REJECTED, row)
 
@@ -125,7 +127,13 @@ class _ApplyStep(RejectingDoFn):
         outcome = self._fn(doc)
         if isinstance(outcome, Drop):
             rejection = Rejection(
-                doc["id"], outcome.reason, outcome.detail, doc["text"], language=outcome.language
+                doc["id"],
+                outcome.reason,
+                outcome.detail,
+                doc["text"],
+                # a step after the filters rejects a document that has them already
+                language=outcome.language or language_of(doc),
+                signals=outcome.signals or signals_of(doc),
             )
             yield self.reject(rejection)
         else:
