@@ -41,6 +41,12 @@ class PrepareConfig:
         5, help="keep a line found in more than this many documents only once"
     )
     output_shards: int = option(0, help="Parquet files in clean/; 0: one per ~128 MB of input")
+    language_id: bool = option(
+        True,
+        help="identify each document's language with CLD2 (the lang, lang_score and korean_share "
+        "columns, and the korean_share rule); off: those columns stay null and the rule is off, "
+        "which saves about 9%% of prepare's CPU on a corpus known to be Korean",
+    )
     filters: FilterConfig = field(default_factory=FilterConfig)
 
 

@@ -6,6 +6,7 @@ Read -> Normalise -> Remove repeated lines -> Filter -> [Decontaminate] -> Mask 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -105,8 +106,11 @@ def build_prepare(
     docs = docs | "Remove repeated lines" >> RemoveRepeatedLines(
         min_docs=config.prepare.repeated_line_min_docs, spill=spill
     )
+    filters = config.prepare.filters
+    if not config.prepare.language_id:  # the Korean share is CLD2's: no rule without it
+        filters = dataclasses.replace(filters, min_korean_share=None)
     docs, filter_rejects = docs | "Filter" >> DocStep(
-        "filter", partial(filter_document, config=config.prepare.filters)
+        "filter", partial(filter_document, config=filters, language_id=config.prepare.language_id)
     )
     stage_rejects = [("read", read_rejects), ("filter", filter_rejects)]
     if config.decontaminate.enabled:

@@ -77,6 +77,18 @@ def test_filter_document_keeps_the_language_of_kept_and_dropped_documents():
     assert dropped.reason == "hangul_share" and dropped.language.code == "en"
 
 
+def test_without_language_id_the_language_columns_stay_null(monkeypatch):
+    def no_cld2(text):
+        raise AssertionError("CLD2 called with language ID off")
+
+    monkeypatch.setattr("transforms.filters.text_view.identify", no_cld2)
+    no_korean_rule = FilterConfig(min_korean_share=None)
+    kept = filter_document(make_document("k", PROSE, "s"), no_korean_rule, language_id=False)
+    assert kept["lang"] is None and kept["korean_share"] is None and kept["chars"] > 0
+    dropped = filter_document(make_document("e", ENGLISH, "s"), no_korean_rule, language_id=False)
+    assert dropped.reason == "hangul_share" and dropped.language is None
+
+
 def test_all_rules_off_keeps_anything():
     off = FilterConfig(**{field.name: None for field in dataclasses.fields(FilterConfig)})
     assert first_failing_filter("", off) is None

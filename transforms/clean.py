@@ -24,18 +24,22 @@ def clean_text(doc: dict[str, Any], reduce_repeats: bool = False) -> dict[str, A
     return dict(doc, text=text)
 
 
-def filter_document(doc: dict[str, Any], config: FilterConfig) -> dict[str, Any] | Drop:
+def filter_document(
+    doc: dict[str, Any], config: FilterConfig, language_id: bool = True
+) -> dict[str, Any] | Drop:
     """The document with its language and quality signals, or the first quality filter it fails
     (with the language and signals too: they are kept for rejected documents as well).
 
     Every signal is measured, whichever rule decides; the rules then read the measures from the
-    view's caches (transforms/filters/signals.py)."""
+    view's caches (transforms/filters/signals.py). Without ``language_id`` the language columns
+    stay null, and ``config`` must not hold a Korean-share threshold (it would need CLD2)."""
     view = TextView(doc["text"])
     signals = measure_signals(view)
     drop = first_failing_filter(view, config)
+    language = view.language if language_id else None
     if drop is not None:
-        return dataclasses.replace(drop, language=view.language, signals=signals)
-    return dict(doc, **language_columns(view.language), **signals)
+        return dataclasses.replace(drop, language=language, signals=signals)
+    return dict(doc, **language_columns(language), **signals)
 
 
 def scrub_rejected(row: dict[str, Any], tokens: Mapping[str, str]) -> dict[str, Any]:
