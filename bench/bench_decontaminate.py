@@ -145,7 +145,7 @@ def pipeline_run(corpus: Path, benchmarks: list[str], labels: dict[str, dict]) -
             earlier[(label["kind"], row["stage"])] += 1
             continue
         hit = row is not None
-        if label["kind"] in PLANTED:
+        if label["kind"] in (*PLANTED, *SHORT_PLANTED):
             found += hit
             missed += not hit
             if hit and overlap_of(row["detail"])[1] != label["item"]:
