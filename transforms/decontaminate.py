@@ -485,8 +485,9 @@ class BenchmarkIndex:
     ways, is at least ``char_ngram`` long.
 
     Whole-item matching of the items with ``min_item_chars`` to ``char_ngram - 1`` letters works
-    the same way with a second table: every window of ``min_item_chars - stride + 1`` letters of
-    those items only, looked up at the same document positions from the same prefix sums. An
+    the same way: every window of ``min_item_chars - stride + 1`` letters of those items only,
+    in the same table (after the long items' windows), looked up at the same document positions
+    from the same prefix sums, in the same Bloom filter read. An
     item of at least ``min_item_chars`` letters contained in a document covers ``stride``
     consecutive window starts; a hit counts only when the run of equal letters around it is the
     whole item (it starts at the item's first letter and ends at its last).
