@@ -405,9 +405,9 @@ def test_every_shared_run_of_n_letters_is_found_wherever_it_lies():
 def test_the_index_is_the_same_built_in_chunks(monkeypatch):
     import transforms.decontaminate as module
 
-    whole = BenchmarkIndex(items(), char_ngram=30, eojeol_ngram=6)
+    whole = BenchmarkIndex(short_items(), char_ngram=40, eojeol_ngram=6, min_item_chars=20)
     monkeypatch.setattr(module, "CHUNK_CHARS", 10)
-    chunked = BenchmarkIndex(items(), char_ngram=30, eojeol_ngram=6)
+    chunked = BenchmarkIndex(short_items(), char_ngram=40, eojeol_ngram=6, min_item_chars=20)
     for name in ("codes", "code_starts", "word_hashes", "word_starts"):
         assert getattr(whole, name).tolist() == getattr(chunked, name).tolist()
     for table in ("chars", "words"):
