@@ -8,7 +8,9 @@ items are made of the seed corpus's words drawn by their frequency, in random or
 characters, word lengths and particles as in the corpus (so hashing and lookups cost what real
 items cost), no shared sentence. Sizes follow KoBEST and KLUE: three items in four are short
 (a premise and two alternatives, or a question: 30-300 characters), one in four a long reading
-passage (500-1,500 characters, as KLUE-MRC's contexts). Writes ``OUT/<benchmark>.jsonl``.
+passage (500-1,500 characters, as KLUE-MRC's contexts). With ``--short-share F``, a share F of
+the items is instead one short sentence (12-60 characters, a COPA premise or an NLI hypothesis
+alone: what the whole-item rule indexes). Writes ``OUT/<benchmark>.jsonl``.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--short-share", type=float, default=0.0, help="short items' share")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
+    short_rng = random.Random(args.seed + 1)  # without --short-share, the items are as before
     words: Counter = Counter()
     with gzip.open(SEED_CORPUS, "rt", encoding="utf-8") as seed:
         for line in seed:
@@ -52,10 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     files = {
         name: (args.out / f"{name}.jsonl").open("w", encoding="utf-8")
-        for name in ("kobest_copa_like", "klue_nli_like", "klue_mrc_like")
+        for name in ("kobest_copa_like", "klue_nli_like", "klue_mrc_like", "short_like")
+        if name != "short_like" or args.short_share
     }
     for number in range(args.items):
-        if number % 4 == 3:
+        if args.short_share and short_rng.random() < args.short_share:
+            name = "short_like"
+            row = {"premise": text(short_rng.randint(12, 60))}
+        elif number % 4 == 3:
             name = "klue_mrc_like"
             row = {"context": text(rng.randint(500, 1500)), "question": text(40)}
         elif number % 2:

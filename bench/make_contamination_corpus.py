@@ -21,6 +21,26 @@ and these near misses, which must stay:
 - ``near_reworded``: the item with every third word replaced by another word of the corpus (the
   same topic and most of the words, no run of more than two of the item's words).
 
+**Short items** (``--short-items``, a fourth benchmark ``copa_like``: single sentences of
+SHORT_LETTERS letters, as a KoBEST COPA premise or a KLUE-NLI hypothesis, drawn from the same
+half and never a sentence of the other half) are planted into ``--short-planted`` further
+documents per kind (those with at least SHORT_PLANTED letters, so that every threshold measured
+applies to them; taken from the clean ones):
+
+- ``short_exact``: the item as it is, between two paragraphs;
+- ``short_spacing``: the item respaced and repunctuated as above, inside a paragraph (between
+  two of its words);
+
+and near misses, which must stay:
+
+- ``short_word``: the item with one word replaced by another word of the corpus;
+- ``short_part``: the item without its first or last word (or two), inside a paragraph.
+
+``--short-items 0 --short-planted 0`` gives the corpus of the first measurement (the long kinds
+and their random draws do not depend on the short ones). The generator also prints how many short
+sentences of the benchmark half occur whole, in the matching form, in the training half's text,
+by length: the coincidences that the short items above were chosen to avoid.
+
 Writes ``OUT/corpus.jsonl`` (``{"id", "text"}``), ``OUT/benchmarks/<name>.jsonl`` (three
 benchmarks, ``{"id", "question"}``), ``OUT/unused_items.jsonl`` and ``OUT/labels.jsonl`` (``{"id",
 "kind", "benchmark", "item", "planted"}``: the planted text). Deterministic by seed.
@@ -38,8 +58,12 @@ from pathlib import Path
 
 SEED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ko_docs.jsonl.gz"
 BENCHMARKS = ("kobest_like", "klue_like", "kmmlu_like")
+SHORT_BENCHMARK = "copa_like"
 PLANTED_LETTERS = 64
+SHORT_LETTERS = (10, 49)  # a short item's letters: below the default char_ngram of 50
+SHORT_PLANTED = 30  # planted short items have at least this many letters
 KINDS = ("exact", "spacing", "partial", "near_short", "near_reworded")
+SHORT_KINDS = ("short_exact", "short_spacing", "short_word", "short_part")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _HANGUL = re.compile("[가-힣]")
 _LETTER = re.compile(r"\w")
@@ -84,14 +108,88 @@ def reworded(text: str, vocabulary: list[str], rng: random.Random) -> str:
     return " ".join(rng.choice(vocabulary) if k % 3 == 2 else w for k, w in enumerate(words))
 
 
+def folded(text: str) -> str:
+    """The matching form, roughly (letters and digits, case folded): for the coincidence count."""
+    return "".join(_LETTER.findall(text)).casefold().replace("_", "")
+
+
+def inside_paragraph(text: str, planted: str, rng: random.Random) -> str:
+    """``planted`` put between two words of one of ``text``'s longer paragraphs."""
+    paragraphs = text.split("\n")
+    longest = max(range(len(paragraphs)), key=lambda k: (len(paragraphs[k].split()), -k))
+    words = paragraphs[longest].split(" ")
+    cut = rng.randrange(0, len(words) + 1)
+    paragraphs[longest] = " ".join([*words[:cut], planted, *words[cut:]])
+    return "\n".join(paragraphs)
+
+
+def short_items(
+    docs: list[dict], train_sentences: set[str], count: int, rng: random.Random
+) -> list[dict]:
+    """Single sentences of SHORT_LETTERS letters from the benchmark half, mostly Hangul, none a
+    sentence of the training half; prints how many such sentences the training half's text
+    contains whole (in the matching form), by length."""
+    found, seen = [], set()
+    for doc in docs:
+        if half(doc["id"]) == 1:
+            for sentence in sentences(doc["text"]):
+                size = letters(sentence)
+                if (
+                    SHORT_LETTERS[0] <= size <= SHORT_LETTERS[1]
+                    and hangul_share(sentence) >= 0.6
+                    and len(sentence.split()) >= 2
+                    and sentence not in seen
+                ):
+                    seen.add(sentence)
+                    found.append(sentence)
+    train_text = "\n".join(folded(d["text"]) for d in docs if half(d["id"]) == 0)
+    shared: dict[str, list[int]] = {}
+    for sentence in found:
+        bucket = f"{min(40, letters(sentence) // 10 * 10)}+"
+        counts = shared.setdefault(bucket, [0, 0])
+        counts[0] += folded(sentence) in train_text
+        counts[1] += 1
+    print(json.dumps({"short sentences found whole in the training half, by letters": shared}))
+    chosen = [s for s in found if s not in train_sentences]
+    rng.shuffle(chosen)
+    return [
+        {"benchmark": SHORT_BENCHMARK, "id": f"{SHORT_BENCHMARK}-{k:05d}", "question": text}
+        for k, text in enumerate(chosen[:count])
+    ]
+
+
+def plant_short(kind: str, item: str, text: str, vocabulary: list[str], rng: random.Random):
+    words = item.split()
+    if kind == "short_exact":
+        planted = item
+        paragraphs = text.split("\n")
+        cut = rng.randrange(0, len(paragraphs) + 1)
+        return planted, "\n".join([*paragraphs[:cut], planted, *paragraphs[cut:]])
+    if kind == "short_spacing":
+        planted = respaced(item, rng)
+    elif kind == "short_word":
+        where = rng.randrange(len(words))
+        other = rng.choice([w for w in vocabulary if folded(w) != folded(words[where])][:5000])
+        planted = " ".join([*words[:where], other, *words[where + 1 :]])
+    else:  # short_part: a word or two less at one end
+        cut = 1 if len(words) < 4 else rng.randint(1, 2)
+        planted = " ".join(words[cut:] if rng.random() < 0.5 else words[:-cut])
+    return planted, inside_paragraph(text, planted, rng)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--items", type=int, default=3000, help="benchmark items")
     parser.add_argument("--planted", type=int, default=100, help="documents per planted kind")
+    parser.add_argument("--short-items", type=int, default=1500, help="short benchmark items")
+    parser.add_argument(
+        "--short-planted", type=int, default=60, help="documents per short planted kind"
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
+    short_rng = random.Random(args.seed + 1)  # the long kinds' draws do not depend on it
     with gzip.open(SEED_CORPUS, "rt", encoding="utf-8") as seed:
         docs = [json.loads(line) for line in seed]
     train_docs = [d for d in docs if half(d["id"]) == 0 and len(d["text"]) >= 300]
@@ -116,8 +214,17 @@ def main(argv: list[str] | None = None) -> int:
         for k, text in enumerate(candidates[: args.items])
     ]
     vocabulary = sorted({w for d in train_docs[:300] for w in d["text"].split() if len(w) > 1})
+    shorts = short_items(docs, train_sentences, args.short_items, short_rng)
     out = args.out
     (out / "benchmarks").mkdir(parents=True, exist_ok=True)
+    if shorts:
+        with (out / "benchmarks" / f"{SHORT_BENCHMARK}.jsonl").open("w", encoding="utf-8") as f:
+            for item in shorts:
+                row = {"id": item["id"], "premise": item["question"]}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    plantable_short = [i for i in shorts if letters(i["question"]) >= SHORT_PLANTED]
+    short_kinds = [k for k in SHORT_KINDS for _ in range(args.short_planted)]
+    first_short = args.planted * len(KINDS)
     for name in BENCHMARKS:
         with (out / "benchmarks" / f"{name}.jsonl").open("w", encoding="utf-8") as f:
             for item in items:
@@ -134,9 +241,15 @@ def main(argv: list[str] | None = None) -> int:
     with (out / "corpus.jsonl").open("w", encoding="utf-8") as corpus:
         for number, doc in enumerate(train_docs):
             kind = KINDS[number % len(KINDS)] if number < args.planted * len(KINDS) else "clean"
+            if first_short <= number < first_short + len(short_kinds) and plantable_short:
+                kind = short_kinds[number - first_short]
             text = doc["text"]
             label = {"id": f"doc-{number:05d}", "kind": kind, "benchmark": None, "item": None}
-            if kind != "clean":
+            if kind in SHORT_KINDS:
+                item = short_rng.choice(plantable_short)
+                planted, text = plant_short(kind, item["question"], text, vocabulary, short_rng)
+                label.update(benchmark=item["benchmark"], item=item["id"], planted=planted)
+            elif kind != "clean":
                 item = rng.choice(long_items if kind == "partial" else plantable)
                 words = item["question"].split()
                 if kind == "exact":
@@ -170,8 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     with (out / "labels.jsonl").open("w", encoding="utf-8") as f:
         for label in labels:
             f.write(json.dumps(label, ensure_ascii=False) + "\n")
-    counts = {k: sum(1 for label in labels if label["kind"] == k) for k in (*KINDS, "clean")}
-    print(json.dumps({"items": len(items), "documents": len(labels), "kinds": counts}))
+    kinds = (*KINDS, *SHORT_KINDS, "clean")
+    counts = {k: sum(1 for label in labels if label["kind"] == k) for k in kinds}
+    summary = {"items": len(items), "short_items": len(shorts), "documents": len(labels)}
+    print(json.dumps({**summary, "kinds": counts}))
     return 0
 
 

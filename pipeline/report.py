@@ -755,8 +755,14 @@ def contamination_section(facts: RunFacts) -> tuple[str, str, list[str], list[tu
             )
             if text
         )
-        + " with a benchmark item (spacing and punctuation ignored) were removed; items shorter "
-        "than that are not indexed. rejected/ rows of stage decontaminate name the item and span."
+        + " with a benchmark item (spacing and punctuation ignored) were removed"
+        + (
+            f", and those containing the whole of a shorter item of at least {short} letters; "
+            "items shorter still are not indexed."
+            if (short := settings.get("min_item_chars")) and short < settings.get("char_ngram", 0)
+            else "; items shorter than that are not indexed."
+        )
+        + " rejected/ rows of stage decontaminate name the item and span."
     )
     return ("contamination", "Benchmark contamination", header, rows, note)
 

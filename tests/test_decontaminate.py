@@ -1,5 +1,6 @@
 """Benchmark decontamination: matching form, index, benchmark files, the Beam step, prepare."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -41,6 +42,8 @@ QUESTION = (
 )
 CHOICES = ["수레와 벽돌", "종이와 먹", "배와 돛", "비단과 도자기"]
 SHORT = "봄이 왔다"  # shorter than any n: not indexed
+# A COPA-like premise: 32 letters, under char_ngram (50), over min_item_chars (30)
+PREMISE = "남자는 지하철에서 지갑을 잃어버려서 가까운 경찰서에 분실 신고를 하러 갔다."
 
 
 def items():
@@ -120,6 +123,63 @@ def test_short_items_are_counted_but_not_indexed():
     assert index.match(SHORT * 3) is None
 
 
+def short_items():
+    return [*items(), BenchmarkItem("copa", "p1", PREMISE)]
+
+
+def test_a_short_item_is_found_whole_with_spacing_and_punctuation_changed():
+    assert len(MatchingForm.of(PREMISE).codes) == 32
+    index = BenchmarkIndex(short_items(), char_ngram=50, min_item_chars=30)
+    changed = "남자는 지하철에서지갑을 잃어 버려서, 가까운 경찰서에  분실신고를 하러 갔다!"
+    doc = "오늘 들은 이야기. " + changed + " 다행히 지갑은 돌아왔다."
+    found = index.match(doc)
+    assert (found.benchmark, found.item_id, found.kind) == ("copa", "p1", "item")
+    assert doc[found.start : found.end] == changed.rstrip("!")
+    assert json.loads(found.detail(doc))["match"] == "item"
+    # found wherever it lies: the document is looked up at every 8th position only
+    for offset in range(12):
+        assert index.match("가" * offset + PREMISE).item_id == "p1"
+
+
+def test_a_short_item_only_partly_present_or_with_a_word_changed_is_kept():
+    index = BenchmarkIndex(short_items(), char_ngram=50, min_item_chars=30)
+    assert index.match("이야기. " + PREMISE[:-4] + " 끝.") is None  # its last letters missing
+    assert index.match("이야기. " + PREMISE[4:] + " 끝.") is None  # its first word missing
+    assert index.match(PREMISE.replace("지갑을", "가방을")) is None  # one word changed
+    assert index.match(PREMISE) is not None
+
+
+def test_an_item_shorter_than_min_item_chars_is_never_indexed():
+    index = BenchmarkIndex(short_items(), char_ngram=50, min_item_chars=33)
+    assert index.match("이야기. " + PREMISE + " 끝.") is None
+    assert index.totals()["copa"] == {"items": 1, "items_indexed": 0}
+    index = BenchmarkIndex(short_items(), char_ngram=50, min_item_chars=30)
+    assert index.totals() == {
+        "copa": {"items": 1, "items_indexed": 1},
+        "quiz": {"items": 2, "items_indexed": 1},  # SHORT: 4 letters
+        "reading": {"items": 1, "items_indexed": 1},
+    }
+    assert index.match(SHORT * 3) is None
+    off = BenchmarkIndex(short_items(), char_ngram=50, min_item_chars=0)
+    assert off.match(PREMISE) is None and off.totals()["copa"]["items_indexed"] == 0
+
+
+def test_long_items_match_as_they_did_without_the_whole_item_rule():
+    without = BenchmarkIndex(short_items(), char_ngram=50)
+    with_rule = BenchmarkIndex(short_items(), char_ngram=50, min_item_chars=30)
+    docs = [
+        "머리말 문장입니다. " + PASSAGE + " 꼬리 문장입니다.",
+        "앞의 글. " + PASSAGE[20:110] + " 뒤의 글.",
+        "앞의 글. " + PASSAGE[40:70] + " 뒤의 글.",
+        PASSAGE + "\n" + PREMISE,  # both: the long item's run is reported, as before
+        "보기가 붙은 문제: " + QUESTION[20:] + " " + ", ".join(CHOICES),
+        "아무 관계 없는 문서입니다.",
+    ]
+    for doc in docs:
+        assert with_rule.match(doc) == without.match(doc)
+    assert with_rule.match(docs[3]).kind == "char"
+
+
 def test_the_choice_question_matches_across_its_joined_fields():
     index = BenchmarkIndex(items(), char_ngram=50)
     found = index.match("보기가 붙은 문제: " + QUESTION[20:] + " " + ", ".join(CHOICES))
@@ -145,6 +205,7 @@ def write_benchmarks(directory: Path) -> dict[str, Path]:
     """The same kind of items as JSONL, Parquet and a `datasets` save_to_disk directory."""
     jsonl = directory / "kobest_copa.jsonl"
     rows = [{"id": "c1", "premise": PASSAGE, "alternative_1": "가", "alternative_2": "나"}]
+    rows.append({"id": "c2", "premise": PREMISE})  # short: matched whole
     jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     parquet = directory / "klue_mrc.parquet"
     pq.write_table(pa.table({"context": [PASSAGE + " 덧붙인 문장.", "짧다"]}), parquet)
@@ -168,7 +229,8 @@ def test_load_benchmarks_reads_jsonl_parquet_and_saved_datasets(tmp_path):
     assert by_name[("kobest_copa", "c1")] == PASSAGE + "\n가\n나"
     assert by_name[("klue_mrc", "0")] == PASSAGE + " 덧붙인 문장."
     assert by_name[("kmmlu", "test/data-00000-of-00001.arrow:0")] == "\n".join([QUESTION, *CHOICES])
-    assert len(loaded) == 4
+    assert by_name[("kobest_copa", "c2")] == PREMISE
+    assert len(loaded) == 5
 
 
 def test_a_missing_or_broken_benchmark_file_is_named(tmp_path):
@@ -209,7 +271,9 @@ def test_the_beam_step_reads_the_index_as_a_side_input(tmp_path):
         label="rejected",
     )
     pipeline.run().wait_until_finish()
-    assert build_index(config).totals() == {"kobest_copa": {"items": 1, "items_indexed": 1}}
+    assert build_index(config).totals() == {"kobest_copa": {"items": 2, "items_indexed": 2}}
+    short_off = dataclasses.replace(config, min_item_chars=0)
+    assert build_index(short_off).totals() == {"kobest_copa": {"items": 2, "items_indexed": 1}}
 
 
 def passing_sample_texts(count: int) -> list[str]:
@@ -235,12 +299,14 @@ def planted(tmp_path_factory):
     """A corpus with planted overlaps and near misses, and a prepare run over it."""
     work = tmp_path_factory.mktemp("decontaminate")
     benchmarks = write_benchmarks(work)
-    base = passing_sample_texts(9)
+    base = passing_sample_texts(11)
+    middle = base[9].find(" ", len(base[9]) // 2)  # the short item inside a paragraph
     planted_docs = {
         "exact": base[0] + "\n" + PASSAGE,
         "spacing": base[1] + "\n" + PASSAGE.replace(" ", "  ").replace(",", "").replace(".", "!"),
         "partial": base[2][:400] + "\n" + PASSAGE[30:120] + "\n" + base[2][400:],
         "quiz": base[3] + "\n" + QUESTION + " " + " / ".join(CHOICES),
+        "short": base[9][:middle] + PREMISE.replace(" ", "").replace(".", "!") + base[9][middle:],
     }
     near_misses = {
         "near-short": base[4] + "\n" + PASSAGE[40:75],  # under 50 letters shared
@@ -248,6 +314,7 @@ def planted(tmp_path_factory):
         "clean-1": base[6],
         "clean-2": base[7],
         "clean-3": base[8],
+        "short-part": base[10] + "\n" + PREMISE.rsplit(" ", 1)[0],  # its last word missing
     }
     corpus = work / "corpus.jsonl"
     with corpus.open("w", encoding="utf-8") as out:
@@ -273,14 +340,21 @@ def test_prepare_removes_every_planted_overlap_and_no_near_miss(planted):
     assert near_misses <= {r["id"] for r in clean}
     for row in rejected:
         detail = json.loads(row["detail"])
-        assert detail["span"] in row["text"] and detail["end"] - detail["start"] >= 50
+        assert detail["span"] in row["text"]
+        if row["id"] == "short":
+            assert detail["match"] == "item" and detail["item"] == "c2"
+            assert MatchingForm.of(detail["span"]).codes.tolist() == (
+                MatchingForm.of(PREMISE).codes.tolist()
+            )
+        else:
+            assert detail["match"] == "char" and detail["end"] - detail["start"] >= 50
 
 
 def test_prepare_accounts_for_every_record_and_records_the_table(planted):
     overlaps, near_misses, (run, _) = planted
     prepare = json.loads((run / "stats.json").read_text())["stages"]["prepare"]
-    assert prepare["records_in"] == prepare["clean"] + prepare["rejected"] == 9
-    assert prepare["rejected_by_stage"]["decontaminate"] == {"benchmark_overlap": 4}
+    assert prepare["records_in"] == prepare["clean"] + prepare["rejected"] == 11
+    assert prepare["rejected_by_stage"]["decontaminate"] == {"benchmark_overlap": 5}
     table = prepare["decontamination"]
     assert table["kmmlu"] == {
         "items": 1,
@@ -289,6 +363,12 @@ def test_prepare_accounts_for_every_record_and_records_the_table(planted):
         "documents_removed": 1,
     }
     assert table["klue_mrc"]["items"] == 2 and table["klue_mrc"]["items_indexed"] == 1
+    assert table["kobest_copa"] == {  # the short premise is indexed whole, and matched
+        "items": 2,
+        "items_indexed": 2,
+        "items_matched": 2,
+        "documents_removed": 4,  # the passage (also in klue_mrc: the first file's item named)
+    }
     removed = sum(t["documents_removed"] for t in table.values())
     assert removed == len(overlaps)
     assert prepare["counters"]["decontaminate.kept"] == len(near_misses)
@@ -325,9 +405,9 @@ def test_every_shared_run_of_n_letters_is_found_wherever_it_lies():
 def test_the_index_is_the_same_built_in_chunks(monkeypatch):
     import transforms.decontaminate as module
 
-    whole = BenchmarkIndex(items(), char_ngram=30, eojeol_ngram=6)
+    whole = BenchmarkIndex(short_items(), char_ngram=40, eojeol_ngram=6, min_item_chars=20)
     monkeypatch.setattr(module, "CHUNK_CHARS", 10)
-    chunked = BenchmarkIndex(items(), char_ngram=30, eojeol_ngram=6)
+    chunked = BenchmarkIndex(short_items(), char_ngram=40, eojeol_ngram=6, min_item_chars=20)
     for name in ("codes", "code_starts", "word_hashes", "word_starts"):
         assert getattr(whole, name).tolist() == getattr(chunked, name).tolist()
     for table in ("chars", "words"):

@@ -16,10 +16,13 @@ windows are answered by two table reads, and only the Bloom filter's hits (about
 up. A hit counts only when the code points (or the word hashes) of the window equal the item's,
 so a hash collision cannot remove a document.
 
-Items shorter than the character n-gram (after folding) are indexed by their eojeol n-grams only,
-and items with neither are **skipped**: a short item (a KLUE-TC headline, a KoBEST WiC word)
-shares its text with ordinary Korean too often to be a sign of contamination. The contamination
-table counts them (``items_indexed`` against ``items``). Characters beyond the BMP (emoji) are not
+Items shorter than the character n-gram (after folding) but with at least ``min_item_chars``
+letters (a KoBEST COPA premise, a KLUE-NLI hypothesis) are matched **whole**: a document must
+contain the entire item in the matching form, not just a run of it. Shorter items still (a
+KoBEST WiC word) are **skipped**: they share their text with ordinary Korean too often to be a
+sign of contamination (with the eojeol rule on, an item with enough words is indexed by it too).
+The contamination table counts the items indexed either way (``items_indexed`` against
+``items``). Characters beyond the BMP (emoji) are not
 part of the matching form. See docs/decontamination.md for the n sizes and how they were chosen.
 """
 
@@ -105,9 +108,15 @@ class DecontaminateConfig:
         flag="--decontaminate-eojeol-ngram",
         help="consecutive words (eojeol) that a document must share with an item; 0: off",
     )
+    min_item_chars: int = option(
+        30,
+        flag="--decontaminate-min-item-chars",
+        help="an item with fewer letters and digits than char_ngram but at least this many is "
+        "matched whole (a document must contain all of it); shorter items are skipped; 0: off",
+    )
 
     def __post_init__(self) -> None:
-        for name in ("char_ngram", "eojeol_ngram"):
+        for name in ("char_ngram", "eojeol_ngram", "min_item_chars"):
             if getattr(self, name) < 0:
                 raise ValueError(f"decontaminate.{name} must be 0 (off) or more")
         if self.paths and not (self.char_ngram or self.eojeol_ngram):
@@ -389,7 +398,7 @@ class _Table:
     behind a two-bit Bloom filter."""
 
     def __init__(self, hashes: np.ndarray, positions: np.ndarray):
-        order = np.argsort(hashes)
+        order = np.argsort(hashes, kind="stable")  # equal hashes: in the order given
         self.hashes = hashes[order]
         self.positions = positions.astype(np.int32, copy=False)[order]
         del order
@@ -437,7 +446,7 @@ class Match:
     item_id: str
     start: int  # offsets of the matched span in the document's text
     end: int
-    kind: str  # "char" or "eojeol"
+    kind: str  # "char" (a run of char_ngram letters), "item" (a whole short item) or "eojeol"
 
     def detail(self, text: str) -> str:
         return json.dumps(
@@ -474,6 +483,14 @@ class BenchmarkIndex:
     least ``char_ngram`` letters covers ``stride`` consecutive window starts, so one of them is
     looked up; a hit then counts only when the run of equal letters around it, extended both
     ways, is at least ``char_ngram`` long.
+
+    Whole-item matching of the items with ``min_item_chars`` to ``char_ngram - 1`` letters works
+    the same way: every window of ``min_item_chars - stride + 1`` letters of those items only,
+    in the same table (after the long items' windows), looked up at the same document positions
+    from the same prefix sums, in the same Bloom filter read. An
+    item of at least ``min_item_chars`` letters contained in a document covers ``stride``
+    consecutive window starts; a hit counts only when the run of equal letters around it is the
+    whole item (it starts at the item's first letter and ends at its last).
     """
 
     def __init__(
@@ -482,11 +499,16 @@ class BenchmarkIndex:
         char_ngram: int,
         eojeol_ngram: int = 0,
         stride: int = 8,
+        min_item_chars: int = 0,
     ):
         self.char_ngram = char_ngram
         self.eojeol_ngram = eojeol_ngram
         self.stride = max(1, min(stride, char_ngram))
         self.window = char_ngram - self.stride + 1
+        # whole-item matching: items of [min_item_chars, char_ngram) letters (none when off)
+        self.min_item_chars = min_item_chars if 0 < min_item_chars < char_ngram else 0
+        self.item_stride = max(1, min(stride, self.min_item_chars))
+        self.item_window = self.min_item_chars - self.item_stride + 1
         self.benchmarks = sorted({item.benchmark for item in items})
         number = {name: k for k, name in enumerate(self.benchmarks)}
         self.item_benchmark = np.array([number[i.benchmark] for i in items], dtype=np.int32)
@@ -495,6 +517,8 @@ class BenchmarkIndex:
             name: [] for name in ("codes", "starts", "chars", "at", "words", "word_starts")
         }
         char_hashes, char_positions, word_ngrams, word_positions = [], [], [], []
+        item_hashes: list[np.ndarray] = []
+        item_positions: list[np.ndarray] = []
         codes_before = words_before = 0
         for chunk in _chunks(items, CHUNK_CHARS):  # a bounded amount of scratch memory
             # The chunk's items as one text, a line break apart: no letter run or word crosses
@@ -512,6 +536,15 @@ class BenchmarkIndex:
                 keep = long_enough[owner] & (starts + self.window <= code_starts[owner + 1])
                 char_hashes.append(hashes[keep])
                 char_positions.append((starts[keep] + codes_before).astype(np.int32))
+            if self.min_item_chars:
+                sizes = np.diff(code_starts)
+                short = (sizes >= self.min_item_chars) & (sizes < char_ngram)
+                hashes = form.char_ngrams(self.item_window)
+                starts = np.arange(len(hashes))
+                owner = np.searchsorted(code_starts, starts, side="right") - 1
+                keep = short[owner] & (starts + self.item_window <= code_starts[owner + 1])
+                item_hashes.append(hashes[keep])
+                item_positions.append((starts[keep] + codes_before).astype(np.int32))
             if eojeol_ngram:
                 words = form.word_hashes()
                 word_starts = np.searchsorted(form.word_start, code_starts)
@@ -527,6 +560,12 @@ class BenchmarkIndex:
             codes_before += len(form.codes)
         self.codes = _joined(parts["codes"], np.uint16)
         self.code_starts = np.append(_joined(parts["starts"], np.int64), codes_before)
+        # One table for both rules (one Bloom filter read per document window): the long items'
+        # windows, then the short items'. A document window of one length that meets an entry
+        # of the other is a hash collision, which the check of the letters turns away.
+        char_hashes += item_hashes
+        char_positions += item_positions
+        del item_hashes, item_positions
         self.chars = _Table(_joined(char_hashes, np.uint64), _joined(char_positions, np.int32))
         del char_hashes, char_positions
         self.word_hashes = _joined(parts["words"], np.uint64)
@@ -535,6 +574,8 @@ class BenchmarkIndex:
         indexed = np.zeros(len(items), dtype=bool)
         if char_ngram:
             indexed |= np.diff(self.code_starts) >= char_ngram
+        if self.min_item_chars:
+            indexed |= np.diff(self.code_starts) >= self.min_item_chars
         if eojeol_ngram:
             indexed |= np.diff(self.word_starts) >= eojeol_ngram
         self.indexed = indexed
@@ -548,16 +589,29 @@ class BenchmarkIndex:
         return out
 
     def match(self, text: str) -> Match | None:
-        """The first benchmark overlap of ``text`` (char n-grams first), or None."""
+        """The first benchmark overlap of ``text`` (char n-grams first, then whole short items,
+        then eojeol n-grams), or None."""
         form = MatchingForm.of(text)
-        if self.char_ngram and len(form.codes) >= self.char_ngram:
-            count = len(form.codes) - self.window + 1
-            starts = np.arange(0, count, self.stride)
-            _, down = _CHAR_POWERS.get(len(form.codes) + 1)
+        size = len(form.codes)
+        rules = []  # (window, stride): char_ngram's, then the whole-item rule's
+        if self.char_ngram and size >= self.char_ngram:
+            rules.append((self.window, self.stride))
+        if self.min_item_chars and size >= self.min_item_chars:
+            rules.append((self.item_window, self.item_stride))
+        if rules:
+            _, down = _CHAR_POWERS.get(size + 1)
             prefix = form.prefix
-            hashes = _mix((prefix[starts + self.window] - prefix[starts]) * down[starts])
-            for where in self.chars.candidates(hashes):
-                found = self._check_chars(form, hashes[where], int(starts[where]))
+            # the window at k (k = 0, stride, 2 * stride, ...): prefix[k + window] - prefix[k]
+            parts = [
+                (prefix[window::stride] - prefix[: size - window + 1 : stride])
+                * down[: size - window + 1 : stride]
+                for window, stride in rules
+            ]
+            hashes = _mix(parts[0] if len(parts) == 1 else np.concatenate(parts))
+            first = len(parts[0])
+            for where in self.chars.candidates(hashes):  # in order: char_ngram's hits first
+                k = where * rules[0][1] if where < first else (where - first) * rules[-1][1]
+                found = self._check_chars(form, hashes[where], int(k))
                 if found:
                     return found
         if self.eojeol_ngram and len(form.word_start) >= self.eojeol_ngram:
@@ -577,9 +631,13 @@ class BenchmarkIndex:
             item = int(np.searchsorted(self.code_starts, pos, side="right")) - 1
             lo, hi = int(self.code_starts[item]), int(self.code_starts[item + 1])
             first, length = _shared_run(form.codes, k, self.codes, int(pos), lo, hi)
-            if length >= self.char_ngram:  # (a hash collision gives a short run)
+            if hi - lo >= self.char_ngram:  # a long item: a run of char_ngram letters
+                kind = "char" if length >= self.char_ngram else ""  # (a collision: shorter)
+            else:  # a short item: all of it (the run lies in [lo, hi))
+                kind = "item" if length == hi - lo else ""
+            if kind:
                 start, end = form.span(first, first + length - 1)
-                return Match(*self._item(item), start, end, "char")
+                return Match(*self._item(item), start, end, kind)
         return None
 
     def _check_words(
@@ -630,7 +688,9 @@ def _word_ngrams(words: np.ndarray, n: int) -> np.ndarray:
 def build_index(config: DecontaminateConfig) -> BenchmarkIndex:
     """The index of the configured benchmarks (raises :class:`BenchmarkError`)."""
     items = load_benchmarks(config.paths, config.fields, config.id_field)
-    return BenchmarkIndex(items, config.char_ngram, config.eojeol_ngram)
+    return BenchmarkIndex(
+        items, config.char_ngram, config.eojeol_ngram, min_item_chars=config.min_item_chars
+    )
 
 
 def decontaminate_document(doc: dict[str, Any], index: BenchmarkIndex) -> dict[str, Any] | Drop:
