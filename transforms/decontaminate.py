@@ -528,23 +528,18 @@ class BenchmarkIndex:
             code_starts = np.searchsorted(form.at, text_starts).astype(np.int64)
             parts["codes"].append(form.codes.astype(np.uint16))  # BMP code points
             parts["starts"].append(code_starts[:-1] + codes_before)
+            sizes = np.diff(code_starts)
             if char_ngram:
-                long_enough = np.diff(code_starts) >= char_ngram
-                hashes = form.char_ngrams(self.window)
-                starts = np.arange(len(hashes))
-                owner = np.searchsorted(code_starts, starts, side="right") - 1
-                keep = long_enough[owner] & (starts + self.window <= code_starts[owner + 1])
-                char_hashes.append(hashes[keep])
-                char_positions.append((starts[keep] + codes_before).astype(np.int32))
+                hashes, positions = _item_windows(
+                    form, code_starts, sizes >= char_ngram, self.window
+                )
+                char_hashes.append(hashes)
+                char_positions.append(positions + codes_before)
             if self.min_item_chars:
-                sizes = np.diff(code_starts)
                 short = (sizes >= self.min_item_chars) & (sizes < char_ngram)
-                hashes = form.char_ngrams(self.item_window)
-                starts = np.arange(len(hashes))
-                owner = np.searchsorted(code_starts, starts, side="right") - 1
-                keep = short[owner] & (starts + self.item_window <= code_starts[owner + 1])
-                item_hashes.append(hashes[keep])
-                item_positions.append((starts[keep] + codes_before).astype(np.int32))
+                hashes, positions = _item_windows(form, code_starts, short, self.item_window)
+                item_hashes.append(hashes)
+                item_positions.append(positions + codes_before)
             if eojeol_ngram:
                 words = form.word_hashes()
                 word_starts = np.searchsorted(form.word_start, code_starts)
@@ -652,6 +647,18 @@ class BenchmarkIndex:
                 start, end = form.span(int(form.word_start[first]), last)
                 return Match(*self._item(item), start, end, "eojeol")
         return None
+
+
+def _item_windows(
+    form: MatchingForm, code_starts: np.ndarray, eligible: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes and positions (in ``form``) of every ``window``-letter window lying inside one
+    item that ``eligible`` marks; the items of ``form`` start at ``code_starts``."""
+    hashes = form.char_ngrams(window)
+    starts = np.arange(len(hashes))
+    owner = np.searchsorted(code_starts, starts, side="right") - 1
+    keep = eligible[owner] & (starts + window <= code_starts[owner + 1])
+    return hashes[keep], starts[keep].astype(np.int32)
 
 
 def _chunks(items: list[BenchmarkItem], chars: int) -> Iterator[list[BenchmarkItem]]:

@@ -78,13 +78,18 @@ def _repeat_candidates(words: Words, n: int) -> Candidates:
     return found
 
 
+def _once(words: Words, kind: str, n: int, measure) -> float:
+    """``measure(words, n)``, computed once per document (the signal and the rule share it)."""
+    frac = words.fracs.get((kind, n))
+    if frac is None:
+        frac = words.fracs[kind, n] = measure(words, n)
+    return frac
+
+
 def top_ngram_char_frac(words: Words, n: int) -> float:
     """Characters covered by the most frequent n-gram, counted at every occurrence (among equally
     frequent n-grams the longest) / all characters. Computed once per document and n."""
-    frac = words.fracs.get(("top", n))
-    if frac is None:
-        frac = words.fracs["top", n] = _top_ngram_char_frac(words, n)
-    return frac
+    return _once(words, "top", n, _top_ngram_char_frac)
 
 
 def _top_ngram_char_frac(words: Words, n: int) -> float:
@@ -102,10 +107,7 @@ def _top_ngram_char_frac(words: Words, n: int) -> float:
 def dup_ngram_char_frac(words: Words, n: int) -> float:
     """Characters of words inside an n-gram that occurred earlier in the document / all.
     Computed once per document and n."""
-    frac = words.fracs.get(("dup", n))
-    if frac is None:
-        frac = words.fracs["dup", n] = _dup_ngram_char_frac(words, n)
-    return frac
+    return _once(words, "dup", n, _dup_ngram_char_frac)
 
 
 def _dup_ngram_char_frac(words: Words, n: int) -> float:

@@ -38,22 +38,14 @@ class Signal:
     n: int | None = None  # for the n-gram rules: the n of the (n, fraction) pair
 
 
-def _top_ngram(n: int) -> Signal:
+def _ngram_signal(kind: str, n: int) -> Signal:
+    """The top_/dup_ n-gram coverage for one n of its (n, fraction) rule."""
+    measure = getattr(repetition, f"{kind}_ngram_char_frac")
     return Signal(
-        f"top_{n}gram_char_frac",
+        f"{kind}_{n}gram_char_frac",
         pa.float64(),
-        lambda view: repetition.top_ngram_char_frac(view.words, n),
-        "max_top_ngram_char_frac",
-        n,
-    )
-
-
-def _dup_ngram(n: int) -> Signal:
-    return Signal(
-        f"dup_{n}gram_char_frac",
-        pa.float64(),
-        lambda view: repetition.dup_ngram_char_frac(view.words, n),
-        "max_dup_ngram_char_frac",
+        lambda view: measure(view.words, n),
+        f"max_{kind}_ngram_char_frac",
         n,
     )
 
@@ -77,8 +69,8 @@ SIGNALS: tuple[Signal, ...] = (
         "max_dup_line_char_frac",
     ),
     Signal("spam_words_per_1k", pa.float64(), spam.spam_words_per_1k, "max_spam_words_per_1k"),
-    *map(_top_ngram, TOP_NGRAM_NS),
-    *map(_dup_ngram, DUP_NGRAM_NS),
+    *(_ngram_signal("top", n) for n in TOP_NGRAM_NS),
+    *(_ngram_signal("dup", n) for n in DUP_NGRAM_NS),
 )
 SIGNAL_FIELDS = [(signal.column, signal.type) for signal in SIGNALS]
 _INT32 = pa.int32()
