@@ -89,6 +89,23 @@ def test_without_language_id_the_language_columns_stay_null(monkeypatch):
     assert dropped.reason == "hangul_share" and dropped.language is None
 
 
+def test_rejected_rows_leave_with_pii_masked_in_text_and_detail():
+    from transforms.clean import scrub_rejected
+    from transforms.pii import DEFAULT_PII_TOKENS
+    from transforms.records import make_rejected
+
+    row = make_rejected(
+        "d",
+        "decontaminate",
+        "benchmark_overlap",
+        "span: 연락처 010-2468-1357",
+        "전화 010-2468-1357",
+    )
+    scrubbed = scrub_rejected(row, DEFAULT_PII_TOKENS)
+    assert "010-2468-1357" not in scrubbed["text"] + scrubbed["detail"]
+    assert scrubbed["detail"] == "span: 연락처 <|tel|>"
+
+
 def test_all_rules_off_keeps_anything():
     off = FilterConfig(**{field.name: None for field in dataclasses.fields(FilterConfig)})
     assert first_failing_filter("", off) is None

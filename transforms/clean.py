@@ -43,5 +43,9 @@ def filter_document(
 
 
 def scrub_rejected(row: dict[str, Any], tokens: Mapping[str, str]) -> dict[str, Any]:
-    """Rejected text is a dataset artefact too: it leaves the pipeline with PII masked."""
-    return dict(row, text=scrub_pii(row["text"], tokens)) if row["text"] else row
+    """Rejected text is a dataset artefact too: it leaves the pipeline with PII masked, and so
+    does its detail (decontamination quotes the matched span of the document there)."""
+    masked = {
+        field: scrub_pii(row[field], tokens) for field in ("text", "detail") if row.get(field)
+    }
+    return dict(row, **masked) if masked else row
