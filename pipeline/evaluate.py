@@ -36,7 +36,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         help="run or shards dir for --perplexity (default: the run holding --model); "
         "must be tokenized with the model's tokenizer",
     )
-    parser.add_argument("--splits", default="valid,test", help="held-out splits to score")
+    parser.add_argument(
+        "--splits", default="valid,test", help="held-out splits to score (default: valid,test)"
+    )
     parser.add_argument(
         "--seq-len",
         type=int,
@@ -57,10 +59,17 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--task-dir", help="a dir of your own lm-eval task YAML")
     parser.add_argument(
-        "--num-fewshot", default="0", help="comma-separated few-shot counts (e.g. 0,5,10)"
+        "--num-fewshot",
+        default="0",
+        help="comma-separated few-shot counts (default: 0; e.g. 0,5,10)",
     )
     parser.add_argument("--limit", type=int, help="score only the first N items of each task")
-    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=8,
+        help="windows or requests per forward pass (default: 8)",
+    )
     parser.add_argument("--device", default="auto", help="cpu, cuda, cuda:1 (default: auto)")
     parser.add_argument(
         "--allow-download",
