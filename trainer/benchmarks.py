@@ -106,13 +106,20 @@ def render_tasks(
     names are lm-eval's own and are left to it."""
     own = kprep_tasks()
     shutil.copy2(TASKS_DIR / "utils.py", into / "utils.py")
-    for name in names:
-        if name not in own:
-            continue
+    found = {
+        name: split_files(name, benchmark_dir) if benchmark_dir else {}
+        for name in names
+        if name in own
+    }
+    missing = [
+        _missing_message(name, own[name], benchmark_dir)
+        for name, files in found.items()
+        if "test" not in files or (fewshot and "train" not in files)
+    ]
+    if missing:  # every task's files at once, not one per try
+        raise EvalTaskError("\n".join(missing))
+    for name, files in found.items():
         config = dict(own[name])
-        files = split_files(name, benchmark_dir) if benchmark_dir else {}
-        if "test" not in files or (fewshot and "train" not in files):
-            raise EvalTaskError(_missing_message(name, config, benchmark_dir))
         formats = {FORMATS[path.suffix] for path in files.values()}
         if len(formats) > 1:
             raise EvalTaskError(f"{benchmark_dir / name}: mix of JSONL and Parquet splits")
