@@ -15,7 +15,6 @@ RUN and NEW may be on gs:// or s3:// too.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from typing import Any
@@ -26,7 +25,14 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.prepare import AccountingError
-from transforms.files import clear_parquet, join, list_parquet, write_file_atomically, write_json
+from transforms.files import (
+    clear_parquet,
+    join,
+    list_parquet,
+    table_bytes,
+    write_file_atomically,
+    write_json,
+)
 from transforms.layout import RunLayout, load_stats
 from transforms.records import REJECTED_SCHEMA
 from transforms.where import WhereError, canonical, columns_of, parse_where
@@ -161,6 +167,4 @@ def _schema_of(path: str) -> pa.Schema:
 
 
 def _write(path: str, table: pa.Table) -> None:
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd")
-    write_file_atomically(path, buffer.getvalue())
+    write_file_atomically(path, table_bytes(table))

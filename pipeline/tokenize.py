@@ -106,6 +106,7 @@ def build_tokenize(
     shards = config.shards
     schedule = parse_schedule(shards.upsample_by_cluster) if shards.upsample_by_cluster else None
     weights = parse_weights(shards.source_weights)
+    mix_by, mixed = shards.mix_by or SOURCE, bool(shards.mix_by)
     encoded, rejected = pipeline | "Tokenize" >> EncodeFiles(
         files,
         tokenizer_path=tokenizer_path,
@@ -114,8 +115,8 @@ def build_tokenize(
         fractions=(config.shards.valid_fraction, config.shards.test_fraction),
         seed=config.shards.seed,
         fast=config.shards.fast_encoder,
-        mix_by=shards.mix_by or SOURCE,
-        mixed=bool(shards.mix_by),
+        mix_by=mix_by,
+        mixed=mixed,
         default_group=shards.mix_default_group,
         schedule=schedule,
     )
@@ -126,8 +127,9 @@ def build_tokenize(
     )
 
     def manifest(records, counts):
-        by, mixed = shards.mix_by or SOURCE, bool(shards.mix_by)
-        sources = sources_section(counts, by, mixed, weights, shards.mix_default_group, schedule)
+        sources = sources_section(
+            counts, mix_by, mixed, weights, shards.mix_default_group, schedule
+        )
         return make_manifest(records, tokenizer, dtype, shards.seed, sources)
 
     _ = (

@@ -101,7 +101,7 @@ def _missing_message(task: str, config: dict[str, Any], benchmark_dir: Path | No
 
 def render_tasks(
     names: Sequence[str], benchmark_dir: Path | None, into: Path, fewshot: bool
-) -> list[str]:
+) -> None:
     """Write kprep's tasks among ``names`` into ``into`` with their data files set; the other
     names are lm-eval's own and are left to it."""
     own = kprep_tasks()
@@ -132,7 +132,6 @@ def render_tasks(
             yaml.dump(config, Dumper=_TaskDumper, allow_unicode=True, sort_keys=False),
             encoding="utf-8",
         )
-    return list(names)
 
 
 @contextmanager

@@ -64,18 +64,28 @@ def token_stream(docs: Documents) -> Iterator[np.ndarray]:
 
 def windows(docs: Documents, seq_len: int, max_tokens: int | None = None) -> Iterator[np.ndarray]:
     """Consecutive windows of up to ``seq_len + 1`` tokens overlapping by one; the last may be
-    shorter (at least 2 tokens). ``max_tokens`` stops after that many tokens of the stream."""
-    carry = np.zeros(0, dtype=np.int64)
+    shorter (at least 2 tokens). ``max_tokens`` stops after that many tokens of the stream.
+
+    Windows are cut from each shard's memory map as they are needed (a shard may hold hundreds
+    of millions of tokens); only the part of a window that spans two shards is copied."""
+    carry = np.zeros(0, dtype=np.int64)  # the stream from the next window's start
     taken = 0
     for tokens in token_stream(docs):
         if max_tokens is not None:
             tokens = tokens[: max(max_tokens - taken, 0)]
         taken += len(tokens)
-        stream = np.concatenate([carry, np.asarray(tokens, dtype=np.int64)])
-        whole = (len(stream) - 1) // seq_len  # windows that end inside this stream
-        for k in range(whole):
-            yield stream[k * seq_len : k * seq_len + seq_len + 1]
-        carry = stream[whole * seq_len :]
+        start = 0  # the next window's start in ``tokens``, once the carry is used up
+        if len(carry):
+            need = seq_len + 1 - len(carry)
+            if len(tokens) < need:
+                carry = np.concatenate([carry, np.asarray(tokens, dtype=np.int64)])
+                continue
+            yield np.concatenate([carry, np.asarray(tokens[:need], dtype=np.int64)])
+            start = need - 1
+        while start + seq_len + 1 <= len(tokens):
+            yield np.asarray(tokens[start : start + seq_len + 1], dtype=np.int64)
+            start += seq_len
+        carry = np.asarray(tokens[start:], dtype=np.int64)
         if max_tokens is not None and taken >= max_tokens:
             break
     if len(carry) >= 2:

@@ -60,8 +60,13 @@ def write_file_atomically(path: str, data: bytes | Iterable[bytes]) -> None:
 
 
 def parquet_bytes(rows: list[dict[str, Any]], schema: pa.Schema) -> bytes:
+    return table_bytes(pa.Table.from_pylist(rows, schema=schema))
+
+
+def table_bytes(table: pa.Table) -> bytes:
+    """A Parquet file of ``table`` as kprep writes every one (zstd)."""
     buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), buffer, compression="zstd")
+    pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()
 
 
